@@ -1,0 +1,34 @@
+import type { Config } from 'jest';
+
+const shared = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: {
+    '^@herd/(registry|database|saga|health|marathon|testing)$': '<rootDir>/libs/$1/src',
+  },
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test', '<rootDir>/scripts'],
+} satisfies Config;
+
+const config: Config = {
+  reporters: ['default', '<rootDir>/libs/testing/src/jest/summary-reporter.js'],
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['**/*.spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+      // Brings the real servers up (or reuses them) once before any integration suite runs.
+      globalSetup: '<rootDir>/libs/testing/src/jest/integration-global-setup.ts',
+      setupFiles: ['<rootDir>/libs/testing/src/jest/integration-env.ts'],
+      slowTestThreshold: 30,
+    },
+  ],
+};
+
+export default config;

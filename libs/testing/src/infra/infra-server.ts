@@ -1,0 +1,32 @@
+import { InfraPaths } from './infra-paths';
+import { ProgressReporter } from './progress';
+
+export type InfraServerName = 'postgres' | 'kafka' | 'consul';
+
+export interface ServerProbe {
+  readonly healthy: boolean;
+  readonly version?: string;
+  readonly address: string;
+  readonly detail?: string;
+}
+
+export interface InfraContext {
+  readonly paths: InfraPaths;
+  readonly progress: ProgressReporter;
+}
+
+/** One real server Herd can provision, start, probe and stop on this machine. */
+export interface InfraServer {
+  readonly name: InfraServerName;
+  /** The connection string this server is reached at once it runs. */
+  connectionString(): string;
+  /** Checks a running server over a real connection. Never throws. */
+  probe(connection: string): Promise<ServerProbe>;
+  /** Installs or builds what is missing (cached), prepares state and starts the server. */
+  start(context: InfraContext): Promise<void>;
+  /** Stops the server only if this checkout started it; true when something was stopped. */
+  stop(context: InfraContext): Promise<boolean>;
+  logFile(paths: InfraPaths): string;
+  /** Wrapper scripts for the server's own command-line tools. */
+  writeToolWrappers(paths: InfraPaths): void;
+}

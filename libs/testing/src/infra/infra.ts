@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ConsulServer } from './consul.server';
+import { InfraStepError } from './infra-error';
+import { INFRA_ENV_KEYS } from './infra.constants';
+import { InfraPaths, resolveInfraPaths } from './infra-paths';
+import { InfraServer, InfraServerName, ServerProbe } from './infra-server';
+import { KafkaServer } from './kafka.server';
+import { PostgresServer } from './postgres.server';
+import { ProgressReporter, consoleProgress } from './progress';
+
+export type InfraEnv = Record<(typeof INFRA_ENV_KEYS)[InfraServerName], string>;
+
+export interface ServerStatus extends ServerProbe {
+  readonly name: InfraServerName;
+  readonly connection: string;
+  /** `external` when the connection came from the environment: Herd neither starts nor stops it. */
+  readonly managedBy: 'herd' | 'external';
+}
+
+export interface InfraOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly progress?: ProgressReporter;
+  readonly only?: readonly InfraServerName[];
+}
+
+const SERVERS: readonly InfraServer[] = [
+  new PostgresServer(),
+  new KafkaServer(),
+  new ConsulServer(),
+];
+
+function selected(options: InfraOptions): readonly InfraServer[] {
+  return options.only ? SERVERS.filter((s) => options.only?.includes(s.name)) : SERVERS;
+}
+
+function externalConnection(server: InfraServer, env: NodeJS.ProcessEnv): string | undefined {
+  const value = env[INFRA_ENV_KEYS[server.name]];
+  return value && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/**
+ * Brings up every server that is not already healthy, reusing what runs and what is cached.
+ * A server whose HERD_* variable is set is used as given and never provisioned.
+ */
+export async function infraUp(options: InfraOptions = {}): Promise<InfraEnv> {
+  const env = options.env ?? process.env;
+  const progress = options.progress ?? consoleProgress;
+  const paths = resolveInfraPaths(env);
+  mkdirSync(paths.stateDir, { recursive: true });
+  const result = {} as InfraEnv;
+  // Settle every server before failing, so one failure neither hides another nor orphans a build.
+  const outcomes = await Promise.allSettled(
+    selected(options).map(async (server) => {
+      const key = INFRA_ENV_KEYS[server.name];
+      const external = externalConnection(server, env);
+      const connection = external ?? server.connectionString();
+      const before = await server.probe(connection);
+      if (before.healthy) {
+        progress(server.name, `ready at ${before.address}${external ? ' (from ' + key + ')' : ''}`);
+      } else if (external) {
+        throw new InfraStepError(
+          `${server.name} external`,
+          `${key}=${external} is not reachable: ${before.detail}`,
+        );
+      } else {
+        await server.start({ paths, progress });
+        const after = await server.probe(connection);
+        if (!after.healthy) {
+          throw new InfraStepError(
+            `${server.name} probe`,
+            after.detail ?? 'unhealthy',
+            server.logFile(paths),
+          );
+        }
+        progress(server.name, `ready at ${after.address} (version ${after.version ?? 'unknown'})`);
+      }
+      if (!external) server.writeToolWrappers(paths);
+      result[key] = connection;
+    }),
+  );
+  const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failures.length === 1) throw failures[0]?.reason;
+  if (failures.length > 1) {
+    throw new InfraStepError(
+      'up',
+      failures
+        .map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason)))
+        .join('\n\n'),
+    );
+  }
+  const ordered = Object.fromEntries(
+    selected(options).map((server) => [
+      INFRA_ENV_KEYS[server.name],
+      result[INFRA_ENV_KEYS[server.name]],
+    ]),
+  ) as InfraEnv;
+  writeEnvFile(paths, ordered);
+  return ordered;
+}
+
+export async function infraDown(options: InfraOptions = {}): Promise<string[]> {
+  const env = options.env ?? process.env;
+  const paths = resolveInfraPaths(env);
+  const progress = options.progress ?? consoleProgress;
+  const stopped: string[] = [];
+  for (const server of selected(options)) {
+    if (externalConnection(server, env)) continue;
+    if (await server.stop({ paths, progress })) {
+      progress(server.name, 'stopped');
+      stopped.push(server.name);
+    }
+  }
+  return stopped;
+}
+
+export async function infraStatus(options: InfraOptions = {}): Promise<ServerStatus[]> {
+  const env = options.env ?? process.env;
+  return Promise.all(
+    selected(options).map(async (server) => {
+      const external = externalConnection(server, env);
+      const connection = external ?? server.connectionString();
+      return {
+        name: server.name,
+        connection,
+        managedBy: external ? 'external' : 'herd',
+        ...(await server.probe(connection)),
+      } satisfies ServerStatus;
+    }),
+  );
+}
+
+export function infraLogFiles(
+  options: InfraOptions = {},
+): Array<{ name: InfraServerName; file: string }> {
+  const paths = resolveInfraPaths(options.env ?? process.env);
+  return selected(options).map((server) => ({ name: server.name, file: server.logFile(paths) }));
+}
+
+/** Reads the env file `up` wrote, so tools and tests started later use the same servers. */
+export function readInfraEnvFile(paths: InfraPaths = resolveInfraPaths()): Partial<InfraEnv> {
+  if (!existsSync(paths.envFile)) return {};
+  const entries = readFileSync(paths.envFile, 'utf8')
+    .split('\n')
+    .map((line) => /^(HERD_[A-Z_]+)=(.*)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1], m[2]]);
+  return Object.fromEntries(entries) as Partial<InfraEnv>;
+}
+
+function writeEnvFile(paths: InfraPaths, env: InfraEnv): void {
+  const lines = Object.entries(env).map(([key, value]) => `${key}=${value}`);
+  writeFileSync(
+    paths.envFile,
+    `# Written by \`npm run infra -- up\`; source it or let Herd read it.\n${lines.join('\n')}\n`,
+  );
+}
