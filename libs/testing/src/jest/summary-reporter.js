@@ -13,7 +13,9 @@ class SummaryReporter {
   getLastError() {
     const results = this.results;
     if (results && results.numPendingTests + results.numTodoTests > 0) {
-      return new Error('skipped or todo tests found: fix them or delete them and write the gap in the README');
+      return new Error(
+        'skipped or todo tests found: fix them or delete them and write the gap in the README',
+      );
     }
     return undefined;
   }
