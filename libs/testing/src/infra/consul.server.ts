@@ -10,7 +10,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { InfraStepError } from './infra-error';
-import { CONSUL_LICENSE_MARKER, CONSUL_VERSION, INFRA_PORTS } from './infra.constants';
+import { CONSUL_LICENSE_MARKER, CONSUL_VERSION } from './infra.constants';
+import { InfraPorts } from './infra.constants';
 import { InfraPaths } from './infra-paths';
 import { InfraContext, InfraServer, ServerProbe } from './infra-server';
 import { isAlive, readPid, runLogged, spawnDaemon, stopPidFile, waitUntil } from './processes';
@@ -28,8 +29,10 @@ const CONSUL_MODULE = 'github.com/hashicorp/consul';
 export class ConsulServer implements InfraServer {
   readonly name = 'consul';
 
+  constructor(private readonly ports: InfraPorts) {}
+
   connectionString(): string {
-    return `http://127.0.0.1:${INFRA_PORTS.consulHttp}`;
+    return `http://127.0.0.1:${this.ports.consulHttp}`;
   }
 
   logFile(paths: InfraPaths): string {
@@ -70,7 +73,7 @@ export class ConsulServer implements InfraServer {
     mkdirSync(dir, { recursive: true });
     const logFile = this.logFile(paths);
     const pidFile = join(dir, 'consul.pid');
-    const p = INFRA_PORTS;
+    const p = this.ports;
     progress('consul', `starting ${CONSUL_VERSION} dev agent on ${this.connectionString()}`);
     spawnDaemon(
       binary,
@@ -123,7 +126,7 @@ export class ConsulServer implements InfraServer {
   writeToolWrappers(paths: InfraPaths): void {
     writeExecutable(
       join(paths.binDir, 'consul'),
-      `export CONSUL_HTTP_ADDR="\${CONSUL_HTTP_ADDR:-127.0.0.1:${INFRA_PORTS.consulHttp}}"\nexec '${this.binary(paths)}' "$@"`,
+      `export CONSUL_HTTP_ADDR="\${CONSUL_HTTP_ADDR:-127.0.0.1:${this.ports.consulHttp}}"\nexec '${this.binary(paths)}' "$@"`,
     );
   }
 

@@ -1,10 +1,23 @@
-export { infraUp, infraDown, infraStatus, infraLogFiles, readInfraEnvFile } from './infra';
+export {
+  infraUp,
+  infraDown,
+  infraStatus,
+  infraLogFiles,
+  readInfraEnvFile,
+  resolveInfraPorts,
+} from './infra';
 export type { InfraEnv, InfraOptions, ServerStatus } from './infra';
 export { InfraStepError } from './infra-error';
 export { resolveInfraPaths } from './infra-paths';
 export type { InfraPaths } from './infra-paths';
 export type { InfraServerName } from './infra-server';
-export { INFRA_ENV_KEYS, INFRA_PORTS, KAFKA_VERSION, CONSUL_VERSION } from './infra.constants';
+export {
+  INFRA_ENV_KEYS,
+  INFRA_PORT_OFFSET_KEY,
+  KAFKA_VERSION,
+  CONSUL_VERSION,
+} from './infra.constants';
+export type { InfraPorts } from './infra.constants';
 export { consoleProgress, silentProgress } from './progress';
 export type { ProgressReporter } from './progress';
 export { herdInfraEnv } from './infra-env';

@@ -6,7 +6,7 @@ export const CONSUL_VERSION = '1.16.3';
 export const CONSUL_LICENSE_MARKER = 'Mozilla Public License, version 2.0';
 
 /** Ports far from the servers' defaults so a system PostgreSQL, Kafka or Consul never collides. */
-export const INFRA_PORTS = {
+export const DEFAULT_INFRA_PORTS = {
   postgres: 55432,
   kafka: 59092,
   kafkaController: 59093,
@@ -18,6 +18,11 @@ export const INFRA_PORTS = {
   consulSerfWan: 58302,
   consulServer: 58300,
 } as const;
+
+export type InfraPorts = { readonly [K in keyof typeof DEFAULT_INFRA_PORTS]: number };
+
+/** Shifts every port, so a second checkout can run its own servers beside the first. */
+export const INFRA_PORT_OFFSET_KEY = 'HERD_INFRA_PORT_OFFSET';
 
 export const POSTGRES_SUPERUSER = 'herd';
 export const POSTGRES_PASSWORD = 'herd';

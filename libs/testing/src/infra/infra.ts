@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ConsulServer } from './consul.server';
 import { InfraStepError } from './infra-error';
-import { INFRA_ENV_KEYS } from './infra.constants';
+import {
+  DEFAULT_INFRA_PORTS,
+  INFRA_ENV_KEYS,
+  INFRA_PORT_OFFSET_KEY,
+  InfraPorts,
+} from './infra.constants';
 import { InfraPaths, resolveInfraPaths } from './infra-paths';
 import { InfraServer, InfraServerName, ServerProbe } from './infra-server';
 import { KafkaServer } from './kafka.server';
@@ -23,14 +28,23 @@ export interface InfraOptions {
   readonly only?: readonly InfraServerName[];
 }
 
-const SERVERS: readonly InfraServer[] = [
-  new PostgresServer(),
-  new KafkaServer(),
-  new ConsulServer(),
-];
+export function resolveInfraPorts(env: NodeJS.ProcessEnv = process.env): InfraPorts {
+  const raw = env[INFRA_PORT_OFFSET_KEY];
+  const offset = raw === undefined || raw === '' ? 0 : Number(raw);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 5000) {
+    throw new InfraStepError(
+      'configuration',
+      `${INFRA_PORT_OFFSET_KEY} must be an integer from 0 to 5000, got "${raw}"`,
+    );
+  }
+  const entries = Object.entries(DEFAULT_INFRA_PORTS).map(([key, port]) => [key, port + offset]);
+  return Object.fromEntries(entries) as InfraPorts;
+}
 
 function selected(options: InfraOptions): readonly InfraServer[] {
-  return options.only ? SERVERS.filter((s) => options.only?.includes(s.name)) : SERVERS;
+  const ports = resolveInfraPorts(options.env ?? process.env);
+  const servers = [new PostgresServer(ports), new KafkaServer(ports), new ConsulServer(ports)];
+  return options.only ? servers.filter((s) => options.only?.includes(s.name)) : servers;
 }
 
 function externalConnection(server: InfraServer, env: NodeJS.ProcessEnv): string | undefined {

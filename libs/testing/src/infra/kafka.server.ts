@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { INFRA_PORTS, KAFKA_SCALA_VERSION, KAFKA_VERSION } from './infra.constants';
+import { KAFKA_SCALA_VERSION, KAFKA_VERSION } from './infra.constants';
+import { InfraPorts } from './infra.constants';
 import { InfraPaths } from './infra-paths';
 import { InfraContext, InfraServer, ServerProbe } from './infra-server';
 import { isAlive, readPid, runLogged, spawnDaemon, stopPidFile, waitUntil } from './processes';
@@ -12,8 +13,10 @@ import { writeExecutable } from './tool-wrappers';
 export class KafkaServer implements InfraServer {
   readonly name = 'kafka';
 
+  constructor(private readonly ports: InfraPorts) {}
+
   connectionString(): string {
-    return `127.0.0.1:${INFRA_PORTS.kafka}`;
+    return `127.0.0.1:${this.ports.kafka}`;
   }
 
   logFile(paths: InfraPaths): string {
@@ -170,7 +173,7 @@ export class KafkaServer implements InfraServer {
   }
 
   private serverProperties(dataDir: string): string {
-    const { kafka, kafkaController } = INFRA_PORTS;
+    const { kafka, kafkaController } = this.ports;
     return [
       'process.roles=broker,controller',
       'node.id=1',

@@ -3,12 +3,8 @@ import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { InfraStepError } from './infra-error';
-import {
-  INFRA_PORTS,
-  POSTGRES_DATABASE,
-  POSTGRES_PASSWORD,
-  POSTGRES_SUPERUSER,
-} from './infra.constants';
+import { POSTGRES_DATABASE, POSTGRES_PASSWORD, POSTGRES_SUPERUSER } from './infra.constants';
+import { InfraPorts } from './infra.constants';
 import { InfraPaths } from './infra-paths';
 import { InfraContext, InfraServer, ServerProbe } from './infra-server';
 import { runLogged } from './processes';
@@ -23,8 +19,10 @@ const POSTGRES_LIB_DIR = '/usr/lib/postgresql';
 export class PostgresServer implements InfraServer {
   readonly name = 'postgres';
 
+  constructor(private readonly ports: InfraPorts) {}
+
   connectionString(): string {
-    return `postgres://${POSTGRES_SUPERUSER}:${POSTGRES_PASSWORD}@127.0.0.1:${INFRA_PORTS.postgres}/${POSTGRES_DATABASE}`;
+    return `postgres://${POSTGRES_SUPERUSER}:${POSTGRES_PASSWORD}@127.0.0.1:${this.ports.postgres}/${POSTGRES_DATABASE}`;
   }
 
   /** Written by the server itself, so it must not be created by root first. */
@@ -85,10 +83,10 @@ export class PostgresServer implements InfraServer {
         { step: 'postgres initdb', logFile },
       );
     }
-    progress('postgres', `starting on 127.0.0.1:${INFRA_PORTS.postgres}`);
+    progress('postgres', `starting on 127.0.0.1:${this.ports.postgres}`);
     // A throwaway development cluster: durability settings off buy test speed, nothing else.
     const serverOptions = [
-      `-p ${INFRA_PORTS.postgres}`,
+      `-p ${this.ports.postgres}`,
       `-k ${socketDir}`,
       '-c listen_addresses=127.0.0.1',
       '-c max_connections=400',
@@ -126,7 +124,7 @@ export class PostgresServer implements InfraServer {
   private async ensureDatabase(socketDir: string, logFile: string): Promise<void> {
     const client = new Client({
       host: socketDir,
-      port: INFRA_PORTS.postgres,
+      port: this.ports.postgres,
       user: POSTGRES_SUPERUSER,
       password: POSTGRES_PASSWORD,
       database: 'postgres',
