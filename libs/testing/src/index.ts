@@ -1,2 +1,3 @@
 export * from './infra';
 export * from './bench';
+export * from './network';
