@@ -1,0 +1,168 @@
+import { Logger } from '@nestjs/common';
+import { ConsulUnavailableError } from '../errors/consul-unavailable.error';
+import { ServiceRegistration } from '../interfaces/service-instance.interface';
+import { RegistrationStatus } from '../interfaces/service-registry.interface';
+import { ResolvedRegistryOptions } from '../registry-options.validator';
+import { VERSION_META_KEY } from '../registry.constants';
+import { registryMetrics } from '../registry.metrics';
+import { ConsulAgentClient, ConsulServiceDefinition } from './consul-agent.client';
+
+/**
+ * Keeps this instance registered in the local agent: registers with an HTTP readiness check and a
+ * TTL heartbeat, passes the TTL, and every tick asks the agent whether it still holds the service.
+ * An agent that lost it (restart, wiped data dir) gets it back on the next tick: anti-entropy
+ * from the instance's side, which Consul's own anti-entropy cannot do once the agent forgot it.
+ */
+export class ConsulRegistrar {
+  private readonly logger = new Logger('ConsulRegistrar');
+  private registration?: ServiceRegistration;
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private registered = false;
+  private checks?: RegistrationStatus['checks'];
+  private reRegistrations = 0;
+  private failures = 0;
+
+  constructor(
+    private readonly client: ConsulAgentClient,
+    private readonly options: ResolvedRegistryOptions,
+  ) {}
+
+  ttlCheckId(id: string): string {
+    return `service:${id}:ttl`;
+  }
+
+  readyCheckId(id: string): string {
+    return `service:${id}:ready`;
+  }
+
+  /**
+   * Registers now and keeps the registration alive. Rejects if the agent is unreachable, but the
+   * keeper keeps retrying in the background until `deregister()`.
+   */
+  async register(registration: ServiceRegistration): Promise<void> {
+    this.registration = registration;
+    this.schedule();
+    await this.registerNow('boot');
+  }
+
+  async deregister(): Promise<void> {
+    const registration = this.registration;
+    this.registration = undefined;
+    clearTimeout(this.timer);
+    await this.ticking;
+    if (!registration || !this.registered) return;
+    this.registered = false;
+    await this.client.deregisterService(registration.id);
+    this.logger.log(`deregistered ${registration.name} instance ${registration.id}`);
+  }
+
+  status(): RegistrationStatus {
+    return {
+      registered: this.registered,
+      instanceId: this.registration?.id,
+      checks: this.registered ? this.checks : undefined,
+      reRegistrations: this.reRegistrations,
+    };
+  }
+
+  definition(registration: ServiceRegistration): ConsulServiceDefinition {
+    const { checks } = this.options;
+    const deregister =
+      checks.deregisterCriticalAfterMs > 0
+        ? { deregistercriticalserviceafter: `${checks.deregisterCriticalAfterMs}ms` }
+        : {};
+    const host = registration.address.includes(':')
+      ? `[${registration.address}]`
+      : registration.address;
+    return {
+      id: registration.id,
+      name: registration.name,
+      address: registration.address,
+      port: registration.port,
+      tags: [...registration.tags],
+      meta: { ...registration.meta, [VERSION_META_KEY]: registration.version },
+      checks: [
+        {
+          checkid: this.readyCheckId(registration.id),
+          name: `${registration.name} readiness`,
+          http: `${checks.httpScheme}://${host}:${registration.port}${checks.httpPath}`,
+          interval: `${checks.intervalMs}ms`,
+          timeout: `${checks.timeoutMs}ms`,
+          ...deregister,
+        },
+        {
+          checkid: this.ttlCheckId(registration.id),
+          name: `${registration.name} heartbeat`,
+          ttl: `${checks.ttlMs}ms`,
+          ...deregister,
+        },
+      ],
+    };
+  }
+
+  private async registerNow(reason: 'boot' | 'restore'): Promise<void> {
+    const registration = this.registration;
+    if (!registration) return;
+    await this.client.registerService(this.definition(registration));
+    // A TTL check starts critical; pass it at once so the instance is not held back a whole TTL.
+    await this.client.passCheck(this.ttlCheckId(registration.id));
+    if (this.registration !== registration) return;
+    this.registered = true;
+    registryMetrics().registrations.inc({ reason });
+    if (reason === 'restore') this.reRegistrations += 1;
+    this.logger.log(
+      `${reason === 'boot' ? 'registered' : 're-registered (agent had lost it)'} ${registration.name} ` +
+        `${registration.version} instance ${registration.id} at ${registration.address}:${registration.port} ` +
+        `with ${this.client.endpoint}`,
+    );
+  }
+
+  private tickMs(): number {
+    return Math.max(
+      100,
+      Math.min(
+        this.options.registration.antiEntropyIntervalMs,
+        Math.floor(this.options.checks.ttlMs / 3),
+      ),
+    );
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => {
+        this.ticking = undefined;
+        if (this.registration) this.schedule();
+      });
+    }, this.tickMs());
+  }
+
+  private async tick(): Promise<void> {
+    const registration = this.registration;
+    if (!registration) return;
+    try {
+      const health = await this.client.localServiceHealth(registration.id);
+      if (health === undefined) {
+        await this.registerNow(this.registered ? 'restore' : 'boot');
+      } else {
+        if (!this.registered) {
+          this.registered = true;
+        }
+        await this.client.passCheck(this.ttlCheckId(registration.id));
+        this.checks = health;
+      }
+      if (this.failures > 0)
+        this.logger.log(`Consul agent ${this.client.endpoint} reachable again`);
+      this.failures = 0;
+    } catch (error) {
+      this.failures += 1;
+      if (this.failures === 1 || this.failures % 20 === 0) {
+        const message = error instanceof ConsulUnavailableError ? error.message : String(error);
+        this.logger.warn(
+          `keeping ${registration.id} registered failed ${this.failures}x: ${message}`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { RegistryError } from './registry.error';
+
+/** The Consul agent could not be reached (or answered 5xx); the operation may work later. */
+export class ConsulUnavailableError extends RegistryError {
+  readonly retryable = true;
+
+  constructor(operation: string, cause: unknown) {
+    super(`Consul ${operation} failed: ${describe(cause)}`, { cause });
+  }
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,33 @@
+import { ServiceInstance } from './service-instance.interface';
+
+export interface ServiceRequest {
+  /** Default: GET. */
+  method?: string;
+  /** Path on the target, starting with `/`. */
+  path: string;
+  query?: Record<string, string | number | boolean>;
+  headers?: Record<string, string>;
+  /** Sent as JSON unless it is a string. */
+  body?: unknown;
+  /** Per-attempt timeout. Default: the module's `client.timeoutMs`. */
+  timeoutMs?: number;
+  /**
+   * May the request be sent again to another instance after it may have reached one?
+   * Default: true for GET, HEAD, OPTIONS, PUT, DELETE. A request that provably never left
+   * (connection refused, open circuit) is always tried on another instance.
+   */
+  idempotent?: boolean;
+  /** Only instances of this version (Meta.version). */
+  version?: string;
+  /** Only instances carrying all these tags. */
+  tags?: string[];
+}
+
+export interface ServiceResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response says so, else text. */
+  body: T;
+  /** The instance that answered. */
+  instance: ServiceInstance;
+}
