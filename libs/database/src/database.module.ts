@@ -65,6 +65,8 @@ export class DatabaseModule {
             const resolved = resolveDatabaseOptions(service, raw);
             return {
               ...toDataSourceOptions(resolved),
+              // TypeOrmCoreModule finds the data source to destroy at shutdown by this name.
+              name: service,
               // Herd retries only transient connect errors, itself, with a bound.
               toRetry: () => false,
               [RESOLVED]: resolved,
