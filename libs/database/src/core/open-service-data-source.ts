@@ -6,6 +6,7 @@ import { MigrationLockTimeoutError } from '../errors/migration-lock-timeout.erro
 import { assertSelfContained } from '../ownership/ownership-guard';
 import { DatabaseLogger, silentDatabaseLogger } from './database-logger';
 import { toDataSourceOptions } from './data-source-options';
+import { errorCode } from './error-message';
 import { provisioningStatements, provisionPostgres } from './provisioning';
 import { describeTarget } from './resolve-options';
 import type {
@@ -66,8 +67,8 @@ async function openPostgres(
     (error, attempts) =>
       new DatabaseUnreachableError(o.service, target, attempts, { cause: error }),
   ).catch((error: unknown) => {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && NOT_PROVISIONED_CODES.has(code)) {
+    const code = errorCode(error);
+    if (code !== undefined && NOT_PROVISIONED_CODES.has(code)) {
       const problem =
         code === '3D000'
           ? `database "${o.database}" does not exist`

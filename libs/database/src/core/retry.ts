@@ -1,3 +1,5 @@
+import { errorCode, errorMessage } from './error-message';
+
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -14,10 +16,9 @@ const TRANSIENT_CODES = new Set([
 
 /** Errors worth another connection attempt: the server is not (yet) there, not misconfigured. */
 export function isTransientConnectError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
-  return /Connection terminated|timeout expired|connect ETIMEDOUT/i.test(error.message);
+  const code = errorCode(error);
+  if (code !== undefined && TRANSIENT_CODES.has(code)) return true;
+  return /Connection terminated|timeout expired|connect ETIMEDOUT/i.test(errorMessage(error));
 }
 
 export interface RetryPolicy {

@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/error-message';
 import { DatabaseError } from './database.error';
 
 /** The server did not accept connections within the bounded boot retry; the instance may retry. */
@@ -10,7 +11,7 @@ export class DatabaseUnreachableError extends DatabaseError {
     readonly attempts: number,
     options?: { cause?: unknown },
   ) {
-    const reason = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    const reason = options?.cause === undefined ? '' : `: ${errorMessage(options.cause)}`;
     super(
       `Database for service '${service}' at ${target} unreachable after ${attempts} attempt(s)${reason}`,
       options,

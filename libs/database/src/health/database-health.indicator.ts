@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
+import { errorMessage } from '../core/error-message';
 import { getServiceDataSourceToken } from '../nest/database.tokens';
 
 export interface DatabaseHealthCheckOptions {
@@ -50,7 +51,7 @@ export class DatabaseHealthIndicator {
       ]);
       return session.up();
     } catch (error) {
-      return session.down({ message: error instanceof Error ? error.message : String(error) });
+      return session.down({ message: errorMessage(error) });
     } finally {
       clearTimeout(timer);
     }

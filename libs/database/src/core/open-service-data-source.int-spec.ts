@@ -1,0 +1,238 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { DatabaseModule } from '../database.module';
+import { DatabaseUnreachableError } from '../errors/database-unreachable.error';
+import { OwnershipViolationError } from '../errors/ownership-violation.error';
+import { Order } from '../fixtures/cross-service.fixture';
+import { Barn, FLOCK_ENTITIES, FLOCK_MIGRATIONS, FlockMark } from '../fixtures/flock.fixture';
+import {
+  adminUrl,
+  dropScratch,
+  runSuffix,
+  scratchService,
+  withAdmin,
+} from '../fixtures/postgres-scratch.fixture';
+import { DatabaseHealthIndicator } from '../health/database-health.indicator';
+import type { DatabaseServiceOptions } from '../interfaces/database-options.interface';
+import { getServiceDataSourceToken } from '../nest/database.tokens';
+import { openServiceDataSource } from './open-service-data-source';
+import { resolveDatabaseOptions } from './resolve-options';
+
+const run = runSuffix();
+const databases: string[] = [];
+const roles: string[] = [];
+const apps: INestApplicationContext[] = [];
+
+async function bootApp(service: string, options: DatabaseServiceOptions) {
+  const app = await Test.createTestingModule({
+    imports: [DatabaseModule.forService(service, options)],
+  }).compile();
+  apps.push(app);
+  await app.init();
+  return app;
+}
+
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.close()));
+  await dropScratch(databases, roles);
+});
+
+describe('migrations at boot (real PostgreSQL)', () => {
+  it('4 instances booting together run each migration exactly once', async () => {
+    const flock = scratchService(`herd_flock_${run}`);
+    databases.push(flock.database);
+    roles.push(flock.role);
+    const options: DatabaseServiceOptions = {
+      url: flock.url,
+      provision: { adminUrl: adminUrl() },
+      entities: FLOCK_ENTITIES,
+      migrations: FLOCK_MIGRATIONS,
+    };
+    const instances = await Promise.all([1, 2, 3, 4].map(() => bootApp('flock', options)));
+    const sources = instances.map((app) => app.get<DataSource>(getServiceDataSourceToken('flock')));
+    expect(new Set(sources).size).toBe(4);
+
+    const migrations = await sources[0].query('SELECT name FROM migrations ORDER BY id');
+    expect(migrations.map((m: { name: string }) => m.name)).toEqual([
+      'CreateFlock1700000000000',
+      'MarkFlock1700000000001',
+    ]);
+    // MarkFlock inserts one row each time it runs, and lingers so the boots overlap.
+    for (const source of sources) {
+      expect(await source.getRepository(FlockMark).countBy({ note: 'migrated' })).toBe(1);
+      expect(await source.showMigrations()).toBe(false);
+    }
+  });
+});
+
+describe('connections (real PostgreSQL)', () => {
+  const fold = scratchService(`herd_fold_${run}`);
+  databases.push(fold.database);
+  roles.push(fold.role);
+  const base: DatabaseServiceOptions = {
+    url: fold.url,
+    provision: { adminUrl: adminUrl() },
+    entities: [Barn],
+    synchronize: true,
+  };
+
+  it('applies the statement timeout to every connection', async () => {
+    const app = await bootApp('fold', { ...base, statementTimeoutMs: 300 });
+    const dataSource = app.get<DataSource>(getServiceDataSourceToken('fold'));
+    expect(await dataSource.query('SHOW statement_timeout')).toEqual([
+      { statement_timeout: '300ms' },
+    ]);
+    const error = await dataSource.query('SELECT pg_sleep(3)').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(QueryFailedError);
+    expect((error as { driverError: { code: string } }).driverError.code).toBe('57014');
+  });
+
+  it('never opens more connections than the pool size', async () => {
+    const app = await bootApp('fold', { ...base, poolSize: 2 });
+    const dataSource = app.get<DataSource>(getServiceDataSourceToken('fold'));
+    const busy = Promise.all(
+      [1, 2, 3, 4, 5, 6].map(() => dataSource.query('SELECT pg_sleep(0.4)')),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [{ open }] = await withAdmin(async (client) => {
+      const result = await client.query(
+        `SELECT count(*)::int AS open FROM pg_stat_activity
+          WHERE datname = $1 AND application_name = 'herd:fold' AND query LIKE '%pg_sleep(0.4)%'`,
+        [fold.database],
+      );
+      return result.rows;
+    });
+    await busy;
+    // The other instance of 'fold' in this file is idle; only this pool runs the sleeps.
+    expect(open).toBe(2);
+  });
+
+  it('rejects a cross-service relation at boot, before touching the server', async () => {
+    const orders = scratchService(`herd_orders_${run}`);
+    const error = await bootApp('orders', {
+      url: orders.url,
+      provision: { adminUrl: adminUrl() },
+      entities: [Order],
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OwnershipViolationError);
+    expect((error as Error).message).toMatch(/Order\.payment .* Payment/);
+    const created = await withAdmin((client) =>
+      client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [orders.role]),
+    );
+    expect(created.rowCount).toBe(0);
+  });
+});
+
+describe('bounded connect retry and readiness (real PostgreSQL behind a TCP proxy)', () => {
+  const pen = scratchService(`herd_pen_${run}`);
+  databases.push(pen.database);
+  roles.push(pen.role);
+  let proxy: TcpProxy | undefined;
+
+  beforeAll(async () => {
+    // Provision through the real server first; the proxy only stands in for the service path.
+    const setup = await openServiceDataSource(
+      resolveDatabaseOptions('pen', {
+        ...penOptions(pen.url),
+        provision: { adminUrl: adminUrl() },
+      }),
+    );
+    await setup.destroy();
+  });
+
+  afterAll(() => proxy?.close());
+
+  it('gives up with DatabaseUnreachableError after the configured attempts', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const error = await openServiceDataSource(
+      resolveDatabaseOptions('pen', {
+        ...penOptions(withPort(pen.url, port)),
+        connectRetry: { attempts: 3, delayMs: 100 },
+      }),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DatabaseUnreachableError);
+    const unreachable = error as DatabaseUnreachableError;
+    expect(unreachable.retryable).toBe(true);
+    expect(unreachable.attempts).toBe(3);
+    expect(unreachable.message).toContain(`127.0.0.1:${port}/${pen.database}`);
+    expect(unreachable.message).not.toContain(pen.password);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  });
+
+  it('keeps retrying until the server is reachable, then reports ready; down once it goes', async () => {
+    const port = await freePort();
+    const boot = bootApp('pen', {
+      ...penOptions(withPort(pen.url, port)),
+      connectRetry: { attempts: 30, delayMs: 200 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    proxy = await TcpProxy.start(port, new URL(adminUrl()));
+    const app = await boot;
+    const dataSource = app.get<DataSource>(getServiceDataSourceToken('pen'));
+    expect(await dataSource.getRepository(Barn).count()).toBe(0);
+
+    const indicator = app.get(DatabaseHealthIndicator);
+    expect(await indicator.isHealthy('pen')).toEqual({ 'database:pen': { status: 'up' } });
+    await proxy.close();
+    const down = await indicator.isHealthy('pen', { key: 'pen-db', timeoutMs: 2_000 });
+    expect(down['pen-db'].status).toBe('down');
+  });
+});
+
+function penOptions(url: string): DatabaseServiceOptions {
+  return { url, entities: [Barn], synchronize: true };
+}
+
+function withPort(url: string, port: number): string {
+  const parsed = new URL(url);
+  parsed.port = String(port);
+  return parsed.toString();
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Forwards 127.0.0.1:<port> to the real server; close() cuts every live connection. */
+class TcpProxy {
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(port: number, target: URL): Promise<TcpProxy> {
+    let proxy: TcpProxy | undefined;
+    const server = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      for (const socket of [client, upstream]) {
+        proxy?.sockets.add(socket);
+        socket.on('close', () => proxy?.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    proxy = new TcpProxy(server);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    if (this.server.listening) await new Promise((resolve) => this.server.close(resolve));
+  }
+}
