@@ -212,22 +212,23 @@ async function freePort(): Promise<number> {
 /** Forwards 127.0.0.1:<port> to the real server; close() cuts every live connection. */
 class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
 
-  private constructor(private readonly server: Server) {}
-
-  static async start(port: number, target: URL): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => {
+  private constructor(target: URL) {
+    this.server = createServer((client) => {
       const upstream = connect(Number(target.port), target.hostname);
       for (const socket of [client, upstream]) {
-        proxy?.sockets.add(socket);
-        socket.on('close', () => proxy?.sockets.delete(socket));
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
       client.pipe(upstream).pipe(client);
     });
-    proxy = new TcpProxy(server);
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  }
+
+  static async start(port: number, target: URL): Promise<TcpProxy> {
+    const proxy = new TcpProxy(target);
+    await new Promise<void>((resolve) => proxy.server.listen(port, '127.0.0.1', resolve));
     return proxy;
   }
 
