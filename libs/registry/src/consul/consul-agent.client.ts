@@ -225,7 +225,11 @@ export class ConsulAgentClient {
     signal?.addEventListener('abort', cancel, { once: true });
     this.inFlight.add(ctx);
     try {
-      return await run(ctx);
+      const value = await run(ctx);
+      // With `includeResponse` a success is always [response, body]; on transport errors the client
+      // resolves with the error itself instead of rejecting.
+      if (!Array.isArray(value)) throw value;
+      return value;
     } catch (error) {
       const status = statusOf(error);
       // 4xx is the caller's problem and is left for it to interpret; the rest means "agent unreachable".

@@ -10,5 +10,6 @@ export class ConsulUnavailableError extends RegistryError {
 }
 
 function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
+  const message = (cause as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(cause);
 }

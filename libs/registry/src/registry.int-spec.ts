@@ -1,0 +1,242 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { herdInfraEnv } from '@herd/testing';
+import {
+  NoHealthyInstanceError,
+  RegistryHealthIndicator,
+  ServiceClientFactory,
+  ServiceRequestError,
+} from '@herd/registry';
+import { catalogEntry, catalogIds, eventually, resolvedIds } from '../test/consul-helpers';
+import { Member, startMember } from '../test/member-app';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** Starts a member in a child process (so it can be SIGKILLed) and waits until it listens. */
+function spawnMember(options: object): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      join(__dirname, '..', 'test', 'member-app.main.ts'),
+      JSON.stringify(options),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('LISTENING')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`member exited with ${code}: ${stderr}`)));
+  });
+}
+
+describe('@herd/registry against the real Consul agent', () => {
+  const consulUrl = herdInfraEnv().consulUrl;
+  const suffix = randomBytes(4).toString('hex');
+  const service = `herd-reg-${suffix}`;
+  const members: Member[] = [];
+  let killed: ChildProcess | undefined;
+  let killedAt = 0;
+  const killedId = `${service}-killed`;
+  let observer: Member;
+
+  const start = async (id: string, version = '1.0.0', tags: string[] = ['blue']) => {
+    const member = await startMember({
+      name: service,
+      version,
+      id: `${service}-${id}`,
+      consulUrl,
+      tags,
+    });
+    members.push(member);
+    return member;
+  };
+  const resolve = (filter?: { version?: string; tags?: string[] }) =>
+    resolvedIds(() => observer.registry.resolve(service, filter));
+
+  beforeAll(async () => {
+    // The SIGKILL case waits out Consul's 1-minute minimum DeregisterCriticalServiceAfter plus its
+    // 30 s reaper; starting it first lets the other cases run during that wait.
+    killed = await spawnMember({ name: service, version: '1.0.0', id: killedId, consulUrl });
+    await eventually('the child member to register', 20_000, async () =>
+      (await catalogIds(consulUrl, service)).includes(killedId),
+    );
+    observer = await startMember({
+      name: `${service}-observer`,
+      version: '1.0.0',
+      id: `${service}-observer`,
+      consulUrl,
+    });
+    await eventually('the child member to pass', 20_000, async () =>
+      (await resolve()).includes(killedId),
+    );
+    killed.kill('SIGKILL');
+    killedAt = Date.now();
+  });
+
+  afterAll(async () => {
+    killed?.kill('SIGKILL');
+    for (const member of [...members, observer]) await member?.app.close().catch(() => undefined);
+    const leftovers = await catalogIds(consulUrl, service).catch(() => []);
+    await Promise.all(
+      leftovers.map((id) =>
+        fetch(new URL(`/v1/agent/service/deregister/${id}`, consulUrl), { method: 'PUT' }).catch(
+          () => undefined,
+        ),
+      ),
+    );
+  });
+
+  it('registers two instances after they listen, with Meta.version, tags and the port really bound', async () => {
+    const a = await start('a');
+    const b = await start('b');
+    await eventually(
+      'a in the catalogue',
+      10_000,
+      async () => !!(await catalogEntry(consulUrl, service, `${service}-a`)),
+    );
+    const entry = await catalogEntry(consulUrl, service, `${service}-a`);
+    expect(entry).toMatchObject({
+      ServiceMeta: { version: '1.0.0' },
+      ServiceTags: ['blue'],
+      ServicePort: a.port,
+    });
+    await eventually('both instances to resolve', 15_000, async () => {
+      const ids = await resolve();
+      return ids.includes(`${service}-a`) && ids.includes(`${service}-b`);
+    });
+    expect(b.registry.registrationStatus()).toMatchObject({
+      registered: true,
+      instanceId: `${service}-b`,
+    });
+  });
+
+  it('drops the SIGKILLed instance from resolve once its TTL heartbeat lapses', async () => {
+    await eventually(
+      'the killed instance to leave resolve',
+      20_000,
+      async () => !(await resolve()).includes(killedId),
+    );
+    // Still in the catalogue: its failing checks hid it, not a deregistration.
+    expect(await catalogIds(consulUrl, service)).toContain(killedId);
+  });
+
+  it('removes an instance whose readiness fails from resolve within check interval + watch latency', async () => {
+    const [a] = members;
+    a.setReady(false);
+    const took = await eventually(
+      'instance a to leave resolve',
+      10_000,
+      async () => !(await resolve()).includes(`${service}-a`),
+    );
+    expect(await resolve()).toContain(`${service}-b`);
+    a.setReady(true);
+    await eventually('instance a to come back', 10_000, async () =>
+      (await resolve()).includes(`${service}-a`),
+    );
+    // Check interval is 1 s; the blocking query wakes on the change.
+    expect(took).toBeLessThan(10_000);
+  });
+
+  it('filters by version and tags, and reports NoHealthyInstanceError when nothing matches', async () => {
+    await start('v2', '2.0.0', ['green']);
+    await eventually('the 2.0.0 instance to resolve', 15_000, async () =>
+      (await resolve({ version: '2.0.0' })).includes(`${service}-v2`),
+    );
+    expect(await resolve({ version: '2.0.0' })).toEqual([`${service}-v2`]);
+    expect(await resolve({ version: '1.0.0', tags: ['blue'] })).toEqual(
+      expect.arrayContaining([`${service}-a`, `${service}-b`]),
+    );
+    expect(await resolve({ version: '1.0.0' })).not.toContain(`${service}-v2`);
+    await expect(observer.registry.resolve(service, { version: '9.9.9' })).rejects.toBeInstanceOf(
+      NoHealthyInstanceError,
+    );
+  });
+
+  it('calls instances by service name, spreads load, retries elsewhere on 5xx and refused connections', async () => {
+    const client = observer.app.get(ServiceClientFactory).forService(service);
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i += 1) {
+      const response = await client.get<{ id: string }>('/whoami', { version: '1.0.0' });
+      seen.add(response.body.id);
+    }
+    expect([...seen].sort()).toEqual([`${service}-a`, `${service}-b`]);
+
+    // A registered, passing instance whose port refuses connections: the client must go elsewhere
+    // every time and open its circuit after the volume threshold (2).
+    const ghostId = `${service}-ghost`;
+    await fetch(new URL('/v1/agent/service/register', consulUrl), {
+      method: 'PUT',
+      body: JSON.stringify({
+        ID: ghostId,
+        Name: service,
+        Address: '127.0.0.1',
+        Port: 1,
+        Meta: { version: '3.0.0' },
+        Check: { CheckID: `${ghostId}:ttl`, TTL: '60s', Status: 'passing' },
+      }),
+    });
+    try {
+      await eventually('the ghost to resolve', 10_000, async () =>
+        (await resolve()).includes(ghostId),
+      );
+      const a = members[0];
+      for (let i = 0; i < 4; i += 1) {
+        const response = await client.get<{ id: string }>('/whoami', { tags: [] });
+        expect(response.body.id).not.toBe(ghostId);
+        expect(response.instance.id).not.toBe(ghostId);
+      }
+      expect(client.isOpen(ghostId)).toBe(true);
+      // Only the ghost matches 3.0.0 and its circuit is open: a typed error, nothing sent.
+      await expect(client.get('/whoami', { version: '3.0.0' })).rejects.toBeInstanceOf(
+        ServiceRequestError,
+      );
+      // 5xx is retried on another instance for GET; both 1.0.0 instances fail, so the error lists both.
+      const failure = await client.get('/boom', { version: '1.0.0' }).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(ServiceRequestError);
+      expect((failure as ServiceRequestError).attempts).toHaveLength(2);
+      expect(a.port).toBeGreaterThan(0);
+    } finally {
+      await fetch(new URL(`/v1/agent/service/deregister/${ghostId}`, consulUrl), { method: 'PUT' });
+    }
+  });
+
+  it('reports agent, own registration and watch freshness through the health indicator', async () => {
+    const result = await observer.app.get(RegistryHealthIndicator).isHealthy();
+    expect(result.consul.status).toBe('up');
+    expect(result.consul).toMatchObject({ agent: 'reachable', registration: { registered: true } });
+  });
+
+  it('deregisters at once on a graceful stop (onModuleDestroy), before the HTTP server closes', async () => {
+    const b = members[1];
+    await b.app.close();
+    members.splice(1, 1);
+    expect(await catalogIds(consulUrl, service)).not.toContain(`${service}-b`);
+    await eventually(
+      'b to leave resolve',
+      3000,
+      async () => !(await resolve()).includes(`${service}-b`),
+    );
+  });
+
+  it('lets Consul remove the SIGKILLed instance after DeregisterCriticalServiceAfter', async () => {
+    // 60 s (Consul's minimum) + up to 30 s until the reaper runs, counted from the kill.
+    const budget = 100_000 - (Date.now() - killedAt);
+    await eventually(
+      'Consul to reap the killed instance',
+      Math.max(budget, 5000),
+      async () => !(await catalogIds(consulUrl, service)).includes(killedId),
+    );
+  }, 120_000);
+});
