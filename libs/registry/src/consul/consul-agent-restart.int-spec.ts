@@ -33,11 +33,10 @@ describe('anti-entropy: a private Consul dev agent restarted under two running i
 
   it('re-registers both instances by itself and serves lookups from cache meanwhile', async () => {
     const resolve = () => resolvedIds(() => observer.registry.resolve(service));
-    await eventually(
-      'both instances to resolve before the restart',
-      20_000,
-      async () => ids.every((id) => catalogIdsIncludes(id)) && (await resolve()).length === 2,
-    );
+    await eventually('both instances to resolve before the restart', 20_000, async () => {
+      const present = await catalogIds(agent.url, service);
+      return ids.every((id) => present.includes(id)) && (await resolve()).length === 2;
+    });
 
     await agent.kill();
     // Agent gone: lookups come from the cache, and health reports the outage.
