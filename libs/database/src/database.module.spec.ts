@@ -18,6 +18,8 @@ import type { DatabaseOptionsFactory } from './interfaces/database-options-facto
 import {
   getServiceDataSourceToken,
   getServiceEntityManagerToken,
+  InjectServiceDataSource,
+  InjectServiceEntityManager,
   InjectServiceRepository,
 } from './nest/database.tokens';
 import { withTransaction } from './transaction/with-transaction';
@@ -29,7 +31,11 @@ const sqliteOptions: DatabaseServiceOptions = {
 
 @Injectable()
 class SheepService {
-  constructor(@InjectServiceRepository(Sheep, 'flock') readonly sheep: Repository<Sheep>) {}
+  constructor(
+    @InjectServiceRepository(Sheep, 'flock') readonly sheep: Repository<Sheep>,
+    @InjectServiceDataSource('flock') readonly dataSource: DataSource,
+    @InjectServiceEntityManager('flock') readonly manager: EntityManager,
+  ) {}
 }
 
 @Injectable()
@@ -60,7 +66,10 @@ describe('DatabaseModule on the embedded SQLite default', () => {
       );
       expect(await dataSource.getRepository(FlockMark).count()).toBe(1);
 
-      const sheep = app.get(SheepService).sheep;
+      const service = app.get(SheepService);
+      expect(service.dataSource).toBe(dataSource);
+      expect(service.manager).toBe(dataSource.manager);
+      const sheep = service.sheep;
       await sheep.save({ name: 'dolly', farmerId: 'farmer-1' });
       expect(await sheep.findOneByOrFail({ name: 'dolly' })).toMatchObject({
         farmerId: 'farmer-1',

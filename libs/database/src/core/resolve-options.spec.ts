@@ -83,6 +83,27 @@ describe('resolveDatabaseOptions', () => {
     expect(error.retryable).toBe(false);
   });
 
+  it('refuses synchronize and provisioning in production', () => {
+    const production = { NODE_ENV: 'production' };
+    expect(
+      optionError(() =>
+        resolveDatabaseOptions('flock', { url, synchronize: true, entities: [] }, production),
+      ).optionKey,
+    ).toBe('synchronize');
+    expect(
+      optionError(() =>
+        resolveDatabaseOptions(
+          'flock',
+          { url, provision: { adminUrl: url }, entities: [] },
+          production,
+        ),
+      ).optionKey,
+    ).toBe('provision');
+    expect(resolveDatabaseOptions('flock', { url, entities: [] }, production).driver).toBe(
+      'postgres',
+    );
+  });
+
   it('never echoes the password of a bad url', () => {
     const error = optionError(() =>
       resolveDatabaseOptions('flock', { url: 'postgres://flock:hunter2@h/Bad-Db', entities: [] }),

@@ -27,6 +27,7 @@ export function assertServiceName(service: unknown): asserts service is string {
 export function resolveDatabaseOptions(
   service: string,
   options: DatabaseServiceOptions | undefined,
+  env: NodeJS.ProcessEnv = process.env,
 ): ResolvedDatabaseOptions {
   assertServiceName(service);
   const fail = (key: string, problem: string): never => {
@@ -51,6 +52,14 @@ export function resolveDatabaseOptions(
     if (typeof value !== 'boolean') fail(key, 'must be a boolean');
     return value;
   };
+  // Creating schema objects from entities or as a superuser at boot is for dev and tests only.
+  const production = env.NODE_ENV === 'production';
+  if (production && options.synchronize) {
+    fail('synchronize', 'must not be set when NODE_ENV=production: write a migration instead');
+  }
+  if (production && options.provision !== undefined) {
+    fail('provision', 'must not be set when NODE_ENV=production: provision the database once');
+  }
   const common = {
     service,
     entities: [...options.entities],
