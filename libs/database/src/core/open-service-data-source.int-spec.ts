@@ -49,6 +49,8 @@ describe('migrations at boot (real PostgreSQL)', () => {
       provision: { adminUrl: adminUrl() },
       entities: FLOCK_ENTITIES,
       migrations: FLOCK_MIGRATIONS,
+      // Shorter than MarkFlock's pause: migrations must run without the service's timeout.
+      statementTimeoutMs: 200,
     };
     const instances = await Promise.all([1, 2, 3, 4].map(() => bootApp('flock', options)));
     const sources = instances.map((app) => app.get<DataSource>(getServiceDataSourceToken('flock')));
@@ -63,6 +65,12 @@ describe('migrations at boot (real PostgreSQL)', () => {
     for (const source of sources) {
       expect(await source.getRepository(FlockMark).countBy({ note: 'migrated' })).toBe(1);
       expect(await source.showMigrations()).toBe(false);
+      const timeouts = await Promise.all(
+        [1, 2, 3].map(() =>
+          source.query('SELECT current_setting($1) AS t, pg_sleep(0.05)', ['statement_timeout']),
+        ),
+      );
+      expect(timeouts.map(([row]) => row.t)).toEqual(['200ms', '200ms', '200ms']);
     }
   });
 });

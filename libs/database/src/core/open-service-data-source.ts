@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor, QueryRunner } from 'typeorm';
 import { ADVISORY_LOCK_NAMESPACE, MIGRATION_LOCK_POLL_MS } from '../database.constants';
 import { DatabaseNotProvisionedError } from '../errors/database-not-provisioned.error';
 import { DatabaseUnreachableError } from '../errors/database-unreachable.error';
@@ -81,7 +81,16 @@ async function openPostgres(
   });
   try {
     await verifyPostgres(dataSource, o, logger);
-    await withMigrationLock(dataSource, o, () => migrate(dataSource, o, logger));
+    await withMigrationLock(dataSource, o, async (runner) => {
+      // A migration may legitimately run for minutes (index builds): the service's
+      // statement_timeout is lifted on the migrating session only, and restored after.
+      await runner.query('SET statement_timeout = 0');
+      try {
+        await migrate(dataSource, o, logger, runner);
+      } finally {
+        await runner.query(`SET statement_timeout = ${o.statementTimeoutMs}`);
+      }
+    });
     return dataSource;
   } catch (error) {
     await dataSource.destroy();
@@ -129,7 +138,7 @@ async function verifyPostgres(
 async function withMigrationLock<T>(
   dataSource: DataSource,
   o: ResolvedPostgresOptions,
-  work: () => Promise<T>,
+  work: (runner: QueryRunner) => Promise<T>,
 ): Promise<T> {
   const key = `herd:migrations:${o.database}:${o.schema ?? 'public'}`;
   const runner = dataSource.createQueryRunner();
@@ -148,7 +157,7 @@ async function withMigrationLock<T>(
       await sleep(MIGRATION_LOCK_POLL_MS);
     }
     try {
-      return await work();
+      return await work(runner);
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1, hashtext($2))', [
         ADVISORY_LOCK_NAMESPACE,
@@ -164,9 +173,12 @@ async function migrate(
   dataSource: DataSource,
   o: ResolvedDatabaseOptions,
   logger: DatabaseLogger,
+  runner?: QueryRunner,
 ): Promise<void> {
   if (o.migrationsRun && o.migrations.length > 0) {
-    const executed = await dataSource.runMigrations({ transaction: 'each' });
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    const executed = await executor.executePendingMigrations();
     if (executed.length > 0) {
       logger.log(
         `Service '${o.service}' ran ${executed.length} migration(s): ${executed.map((m) => m.name).join(', ')}`,

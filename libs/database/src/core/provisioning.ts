@@ -51,6 +51,8 @@ export async function provisionPostgres(
   const password = decodeURIComponent(new URL(o.url).password);
   const admin = await connectAdmin(o, adminUrl, logger);
   try {
+    // Held until every object exists, so concurrent first boots create each one once and never
+    // race on catalog updates ("tuple concurrently updated").
     await admin.query('SELECT pg_advisory_lock($1, hashtext($2))', [
       ADVISORY_LOCK_NAMESPACE,
       'herd:provision',
@@ -72,34 +74,50 @@ export async function provisionPostgres(
       }
       created.push(`database ${o.database}`);
     }
+    if (o.isolation === 'schema') {
+      created.push(...(await provisionSchema(o, adminUrl, logger)));
+    }
   } finally {
     await admin.end();
-  }
-  if (o.isolation === 'schema') {
-    // The schema lives in the service database, which the admin URL may not point at.
-    const inDatabase = new URL(adminUrl);
-    inDatabase.pathname = `/${o.database}`;
-    const client = await connectAdmin(o, inDatabase.toString(), logger);
-    try {
-      await client.query(
-        `GRANT CONNECT ON DATABASE ${quoteIdent(o.database)} TO ${quoteIdent(o.role)}`,
-      );
-      const schema = o.schema as string;
-      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-      if (found.rowCount === 0) {
-        await client.query(
-          `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(o.role)}`,
-        );
-        created.push(`schema ${o.database}.${schema}`);
-      }
-    } finally {
-      await client.end();
-    }
   }
   if (created.length > 0) {
     logger.log(`Provisioned for service '${o.service}': ${created.join(', ')}`);
   }
   return { created };
+}
+
+async function provisionSchema(
+  o: ResolvedPostgresOptions,
+  adminUrl: string,
+  logger: DatabaseLogger,
+): Promise<string[]> {
+  // The schema lives in the service database, which the admin URL may not point at.
+  const inDatabase = new URL(adminUrl);
+  inDatabase.pathname = `/${o.database}`;
+  const client = await connectAdmin(o, inDatabase.toString(), logger);
+  const created: string[] = [];
+  try {
+    const [{ can_connect }] = (
+      await client.query(`SELECT has_database_privilege($1, $2, 'CONNECT') AS can_connect`, [
+        o.role,
+        o.database,
+      ])
+    ).rows;
+    if (!can_connect) {
+      await client.query(
+        `GRANT CONNECT ON DATABASE ${quoteIdent(o.database)} TO ${quoteIdent(o.role)}`,
+      );
+    }
+    const schema = o.schema as string;
+    const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE SCHEMA ${quoteIdent(schema)} AUTHORIZATION ${quoteIdent(o.role)}`);
+      created.push(`schema ${o.database}.${schema}`);
+    }
+  } finally {
+    await client.end();
+  }
+  return created;
 }
 
 async function connectAdmin(
