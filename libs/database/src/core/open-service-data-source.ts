@@ -15,6 +15,7 @@ import type {
   ResolvedSqliteOptions,
 } from './resolved-options';
 import { retryTransient, sleep } from './retry';
+import { takeTurnsForTransactions } from './sqlite-transactions';
 
 // invalid_catalog_name, invalid_password, invalid_authorization_specification
 const NOT_PROVISIONED_CODES = new Set(['3D000', '28P01', '28000']);
@@ -38,6 +39,7 @@ export async function openServiceDataSource(
 
 async function openSqlite(o: ResolvedSqliteOptions, logger: DatabaseLogger): Promise<DataSource> {
   const dataSource = await new DataSource(toDataSourceOptions(o)).initialize();
+  takeTurnsForTransactions(dataSource);
   try {
     // A single process owns the file, so there is no peer to serialise with.
     await migrate(dataSource, o, logger);

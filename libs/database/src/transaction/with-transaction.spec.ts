@@ -44,6 +44,27 @@ describe('withTransaction on the single-connection SQLite default', () => {
     expect(notes).toEqual([0, 1, 2, 4, 5, 6, 7].flatMap((i) => [`t${i}-a`, `t${i}-b`]));
   });
 
+  it('makes plain dataSource.transaction calls (as the saga lib uses) take turns too', async () => {
+    const outcomes = await Promise.all(
+      [1, 2, 3].map((i) =>
+        dataSource.transaction(async (manager) => {
+          await manager.save(FlockMark, { note: `plain-${i}` });
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          // A transaction opened inside a turn runs at once as a savepoint, never waits on itself.
+          await manager.transaction((inner) => inner.save(FlockMark, { note: `inner-${i}` }));
+          return i;
+        }),
+      ),
+    );
+    expect(outcomes).toEqual([1, 2, 3]);
+    expect(await dataSource.getRepository(FlockMark).countBy({ note: 'inner-2' })).toBe(1);
+    await expect(
+      withTransaction(dataSource, () =>
+        withTransaction(dataSource, async (inner) => inner.save(FlockMark, { note: 're-entrant' })),
+      ),
+    ).resolves.toMatchObject({ note: 're-entrant' });
+  });
+
   it('passes the isolation level through', async () => {
     await expect(
       withTransaction(dataSource, async (m) => m.count(FlockMark), {
