@@ -106,17 +106,21 @@ describe('connections (real PostgreSQL)', () => {
     const busy = Promise.all(
       [1, 2, 3, 4, 5, 6].map(() => dataSource.query('SELECT pg_sleep(0.4)')),
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const [{ open }] = await withAdmin(async (client) => {
-      const result = await client.query(
-        `SELECT count(*)::int AS open FROM pg_stat_activity
-          WHERE datname = $1 AND application_name = 'herd:fold' AND query LIKE '%pg_sleep(0.4)%'`,
-        [fold.database],
-      );
-      return result.rows;
+    const samples: number[] = [];
+    await withAdmin(async (client) => {
+      for (let i = 0; i < 8; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const result = await client.query(
+          `SELECT count(*)::int AS open FROM pg_stat_activity
+            WHERE datname = $1 AND application_name = 'herd:fold' AND query LIKE '%pg_sleep(0.4)%'`,
+          [fold.database],
+        );
+        samples.push(result.rows[0].open);
+      }
     });
     await busy;
     // The other instance of 'fold' in this file is idle; only this pool runs the sleeps.
+    const open = Math.max(...samples);
     expect(open).toBe(2);
   });
 
