@@ -1,0 +1,119 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  DatabaseModule,
+  EntityClass,
+  MigrationClass,
+  getServiceDataSourceToken,
+} from '@herd/database';
+import { HealthLoggingOptions, HealthModule } from '@herd/health';
+import { InMemoryRegistryStore, RegistryHealthIndicator, RegistryModule } from '@herd/registry';
+import {
+  MemoryBroker,
+  SAGA_ENTITIES,
+  SagaDefinition,
+  SagaHealthIndicator,
+  SagaModule,
+} from '@herd/saga';
+import { ServiceConfig } from './config/service-config';
+
+/** What a service brings on top of the toolkit. */
+export interface HerdServiceParts {
+  /** Every entity the service owns (the saga tables are added). */
+  readonly entities: EntityClass[];
+  /** Migrations run at boot on PostgreSQL, under an advisory lock. */
+  readonly migrations?: MigrationClass[];
+  /** Sagas this service orchestrates. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly sagas?: readonly SagaDefinition<any>[];
+  /** Folders the service writes media to: readiness fails when their disk is full. */
+  readonly mediaFolders?: readonly string[];
+  /**
+   * Embedded mode (no Kafka, no Consul configured): services in one process share these, so
+   * sagas and discovery work across them. Default: one broker and one store per process.
+   */
+  readonly embedded?: {
+    readonly broker?: MemoryBroker;
+    readonly registryStore?: InMemoryRegistryStore;
+  };
+  /** JSON log level and destination. Default: info, to stdout. */
+  readonly logging?: HealthLoggingOptions;
+}
+
+/** What a caller (a demo, a test) may change about a service without touching its parts. */
+export type HerdServiceOverrides = Pick<HerdServiceParts, 'embedded' | 'logging'>;
+
+const processBroker = new MemoryBroker();
+
+/**
+ * Makes a Nest app a herd member in one import: its own database, sagas, registration and
+ * discovery, health and metrics — on real servers when configured, embedded defaults otherwise.
+ */
+@Module({})
+export class HerdServiceModule {
+  static forService(config: ServiceConfig, parts: HerdServiceParts): DynamicModule {
+    const embeddedDatabase = !config.databaseUrl;
+    const database = DatabaseModule.forService(config.name, {
+      url: config.databaseUrl,
+      provision: config.databaseAdminUrl ? { adminUrl: config.databaseAdminUrl } : undefined,
+      entities: [...parts.entities, ...SAGA_ENTITIES],
+      migrations: parts.migrations,
+      // The embedded SQLite database lives in memory for one run: its tables come from the entities.
+      synchronize: embeddedDatabase,
+    });
+    const dataSourceToken = getServiceDataSourceToken(config.name);
+    const saga = SagaModule.forRootAsync({
+      imports: [database],
+      inject: [dataSourceToken],
+      useFactory: (dataSource: DataSource) => ({
+        dataSource,
+        serviceName: config.name,
+        transport: config.kafkaBrokers
+          ? {
+              type: 'kafka' as const,
+              brokers: [...config.kafkaBrokers],
+              clientId: config.instanceId,
+            }
+          : { type: 'memory' as const, broker: parts.embedded?.broker ?? processBroker },
+        definitions: parts.sagas ?? [],
+      }),
+    });
+    const registry = RegistryModule.forRoot({
+      backend: config.consulUrl ? 'consul' : 'memory',
+      memoryStore: parts.embedded?.registryStore,
+      service: {
+        name: config.name,
+        version: config.version,
+        id: config.instanceId,
+        // Bound to one address: register that one, not the machine's first interface.
+        address: config.host === '0.0.0.0' || config.host === '::' ? undefined : config.host,
+      },
+      consul: config.consulUrl ? { url: config.consulUrl, token: config.consulToken } : undefined,
+    });
+    const health = HealthModule.forRootAsync({
+      imports: [database, saga, registry],
+      inject: [dataSourceToken, SagaHealthIndicator, RegistryHealthIndicator],
+      useFactory: (
+        dataSource: DataSource,
+        sagaHealth: SagaHealthIndicator,
+        registryHealth: RegistryHealthIndicator,
+      ) => ({
+        service: config.name,
+        version: config.version,
+        instanceId: config.instanceId,
+        dataSource,
+        mediaFolders: parts.mediaFolders ?? [],
+        logging: parts.logging,
+        readiness: [
+          { name: 'saga', check: () => sagaHealth.isHealthy() },
+          { name: 'registry', check: () => registryHealth.isHealthy() },
+        ],
+      }),
+    });
+    return {
+      module: HerdServiceModule,
+      imports: [database, saga, registry, health],
+      exports: [database, saga, registry, health],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { useHerdLogger } from '@herd/health';
+import { ServiceConfig, ServiceConfigDefaults, loadServiceConfig } from './config/service-config';
+import { createValidationPipe } from './http/validation.pipe';
+
+/**
+ * Boots a Herd service the same way everywhere: JSON logs from the first line, validated bodies,
+ * shutdown hooks (SIGTERM/SIGINT run the documented drain order), then listen. Registration in
+ * Consul follows the 'listening' event (@herd/registry), never before.
+ */
+export async function startService(
+  module: Type<unknown> | DynamicModule,
+  config: ServiceConfig,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  useHerdLogger(app);
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  return app;
+}
+
+/**
+ * A service's `main.ts` in one call: configuration from the environment, boot, and on failure
+ * one line naming what is wrong (the misconfigured key, the unreachable server) and exit code 1.
+ */
+export function runService(
+  defaults: ServiceConfigDefaults,
+  moduleFor: (config: ServiceConfig) => Type<unknown> | DynamicModule,
+): void {
+  const boot = async () => {
+    const config = loadServiceConfig(defaults);
+    await startService(moduleFor(config), config);
+  };
+  boot().catch((error: unknown) => {
+    process.stderr.write(
+      `${defaults.name} failed to start: ${(error as Error).message ?? error}\n`,
+    );
+    process.exit(1);
+  });
+}
