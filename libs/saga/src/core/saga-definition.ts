@@ -1,0 +1,47 @@
+import type { EntityManager } from 'typeorm';
+import type { PayloadSchema } from './payload-schema';
+
+export interface RetryPolicy {
+  /** Total attempts including the first one. */
+  readonly maxAttempts: number;
+  /** Wait before resending after a retryable failure reply. */
+  readonly backoffMs: number;
+}
+
+export interface CommandSpec<D> {
+  /** Kafka topic (or memory topic) the participant consumes. */
+  readonly channel: string;
+  /** Message type the participant's handler is registered for. */
+  readonly command: string;
+  readonly payload: (data: D) => unknown;
+}
+
+export interface RemoteStep<D> {
+  readonly kind: 'remote';
+  readonly name: string;
+  readonly invoke: CommandSpec<D>;
+  /** Folds the participant's success reply into the saga data. */
+  readonly onReply?: (data: D, reply: unknown) => D;
+  readonly compensation?: CommandSpec<D>;
+  /** No reply within this time counts as a failure of unknown outcome. */
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+}
+
+export interface LocalStep<D> {
+  readonly kind: 'local';
+  readonly name: string;
+  /** Runs in the orchestrator's transaction (a savepoint); a throw starts compensation. */
+  readonly run: (data: D, manager: EntityManager) => Promise<D | void> | D | void;
+  readonly compensate?: (data: D, manager: EntityManager) => Promise<void> | void;
+  readonly retry: RetryPolicy;
+}
+
+export type SagaStep<D> = RemoteStep<D> | LocalStep<D>;
+
+export interface SagaDefinition<D = unknown> {
+  readonly name: string;
+  readonly version: number;
+  readonly steps: readonly SagaStep<D>[];
+  readonly dataSchema?: PayloadSchema<D>;
+}

@@ -1,0 +1,293 @@
+import type { EntityManager } from 'typeorm';
+import type { CommandSpec, RemoteStep, SagaDefinition, SagaStep } from './saga-definition';
+import type { SagaReplyError } from './saga-envelope';
+import type { SagaState } from './saga-state';
+
+/** The persisted fields the state machine reads and writes. */
+export interface SagaInstanceRecord {
+  id: string;
+  state: SagaState;
+  stepIndex: number;
+  attempt: number;
+  data: unknown;
+  awaitingMessageId: string | null;
+  deadlineAt: number | null;
+  stepStartedAt: number;
+  failureReason: string | null;
+}
+
+export interface IssuedCommand {
+  readonly messageId: string;
+  readonly channel: string;
+  readonly type: string;
+  readonly payload: unknown;
+}
+
+export type StepOutcome = 'success' | 'failure' | 'timeout' | 'compensated';
+
+export interface StepObservation {
+  readonly step: string;
+  readonly outcome: StepOutcome;
+  readonly durationMs: number;
+}
+
+/** Side effects of one transition: the caller writes the commands to the outbox in its transaction. */
+export interface Transition {
+  readonly commands: IssuedCommand[];
+  readonly steps: StepObservation[];
+}
+
+export interface ReplyInput {
+  readonly outcome: 'success' | 'failure';
+  readonly payload: unknown;
+  readonly error?: SagaReplyError;
+}
+
+/**
+ * Advances one instance; mutates the record in place and returns what to send. Pure apart from the
+ * local steps, which get the caller's EntityManager so their writes share the transaction.
+ */
+export class SagaStateMachine<D> {
+  constructor(
+    private readonly definition: SagaDefinition<D>,
+    private readonly newId: () => string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start(instance: SagaInstanceRecord, manager: EntityManager): Promise<Transition> {
+    const t = emptyTransition();
+    instance.state = 'RUNNING';
+    instance.stepIndex = 0;
+    await this.forward(instance, manager, t);
+    return t;
+  }
+
+  /** Caller guarantees `reply` answers `instance.awaitingMessageId`. */
+  async onReply(
+    instance: SagaInstanceRecord,
+    reply: ReplyInput,
+    manager: EntityManager,
+  ): Promise<Transition> {
+    const t = emptyTransition();
+    const step = this.step(instance) as RemoteStep<D>;
+    const elapsed = this.now() - instance.stepStartedAt;
+    instance.awaitingMessageId = null;
+    instance.deadlineAt = null;
+    if (instance.state === 'RUNNING') {
+      if (reply.outcome === 'success') {
+        t.steps.push({ step: step.name, outcome: 'success', durationMs: elapsed });
+        if (step.onReply) instance.data = step.onReply(instance.data as D, reply.payload);
+        instance.stepIndex += 1;
+        await this.forward(instance, manager, t);
+        return t;
+      }
+      t.steps.push({ step: step.name, outcome: 'failure', durationMs: elapsed });
+      const reason = reply.error?.message ?? 'participant replied failure';
+      if (reply.error?.retryable && instance.attempt < step.retry.maxAttempts) {
+        this.scheduleRetry(instance, step.retry.backoffMs);
+        return t;
+      }
+      // A failure reply means the participant rolled its work back: undo only earlier steps.
+      instance.stepIndex -= 1;
+      await this.beginCompensation(instance, `step "${step.name}" failed: ${reason}`, manager, t);
+      return t;
+    }
+    if (instance.state === 'COMPENSATING') {
+      if (reply.outcome === 'success') {
+        t.steps.push({ step: step.name, outcome: 'compensated', durationMs: elapsed });
+        instance.stepIndex -= 1;
+        await this.backward(instance, manager, t);
+        return t;
+      }
+      const reason = reply.error?.message ?? 'participant replied failure';
+      if (reply.error?.retryable && instance.attempt < step.retry.maxAttempts) {
+        this.scheduleRetry(instance, step.retry.backoffMs);
+        return t;
+      }
+      this.park(instance, `compensation of step "${step.name}" failed: ${reason}`);
+    }
+    return t;
+  }
+
+  /** The deadline passed: either a command timed out or a backed-off retry is due. */
+  async onDeadline(instance: SagaInstanceRecord, manager: EntityManager): Promise<Transition> {
+    const t = emptyTransition();
+    const step = this.step(instance);
+    if (instance.awaitingMessageId === null) {
+      // Backed-off retry: a new message id, because the previous attempt was answered.
+      if (instance.state === 'RUNNING') await this.forward(instance, manager, t, true);
+      else await this.backward(instance, manager, t, true);
+      return t;
+    }
+    const remote = step as RemoteStep<D>;
+    if (instance.attempt < remote.retry.maxAttempts) {
+      // Same message id: the participant's inbox drops it if the first copy was processed.
+      instance.attempt += 1;
+      instance.deadlineAt = this.now() + remote.timeoutMs;
+      const spec = instance.state === 'RUNNING' ? remote.invoke : remote.compensation;
+      if (spec) t.commands.push(this.command(spec, instance, instance.awaitingMessageId));
+      return t;
+    }
+    t.steps.push({
+      step: remote.name,
+      outcome: 'timeout',
+      durationMs: this.now() - instance.stepStartedAt,
+    });
+    instance.awaitingMessageId = null;
+    instance.deadlineAt = null;
+    if (instance.state === 'RUNNING') {
+      // Unknown outcome: the timed-out step may have applied, so it is compensated too.
+      await this.beginCompensation(
+        instance,
+        `step "${remote.name}" timed out after ${remote.timeoutMs} ms`,
+        manager,
+        t,
+      );
+    } else {
+      this.park(instance, `compensation of step "${remote.name}" timed out`);
+    }
+    return t;
+  }
+
+  /** Operator action on a FAILED saga: run the failed compensation again, then the rest. */
+  async retryCompensation(
+    instance: SagaInstanceRecord,
+    manager: EntityManager,
+  ): Promise<Transition> {
+    const t = emptyTransition();
+    instance.state = 'COMPENSATING';
+    await this.backward(instance, manager, t, true);
+    return t;
+  }
+
+  private async forward(
+    instance: SagaInstanceRecord,
+    manager: EntityManager,
+    t: Transition,
+    retrying = false,
+  ): Promise<void> {
+    let attempt = retrying ? instance.attempt + 1 : 1;
+    while (instance.stepIndex < this.definition.steps.length) {
+      const step = this.definition.steps[instance.stepIndex] as SagaStep<D>;
+      instance.stepStartedAt = this.now();
+      instance.attempt = attempt;
+      if (step.kind === 'remote') {
+        this.send(instance, step.invoke, step.timeoutMs, t);
+        return;
+      }
+      try {
+        const next = await manager.transaction(async (m) => step.run(instance.data as D, m));
+        if (next !== undefined) instance.data = next;
+        t.steps.push({ step: step.name, outcome: 'success', durationMs: 0 });
+        instance.stepIndex += 1;
+        attempt = 1;
+      } catch (error) {
+        t.steps.push({ step: step.name, outcome: 'failure', durationMs: 0 });
+        if (attempt < step.retry.maxAttempts) {
+          this.scheduleRetry(instance, step.retry.backoffMs);
+          return;
+        }
+        instance.stepIndex -= 1;
+        const reason = `step "${step.name}" failed: ${(error as Error).message}`;
+        await this.beginCompensation(instance, reason, manager, t);
+        return;
+      }
+    }
+    this.finish(instance, 'COMPLETED', null);
+  }
+
+  private async beginCompensation(
+    instance: SagaInstanceRecord,
+    reason: string,
+    manager: EntityManager,
+    t: Transition,
+  ): Promise<void> {
+    instance.state = 'COMPENSATING';
+    instance.failureReason = reason;
+    await this.backward(instance, manager, t);
+  }
+
+  private async backward(
+    instance: SagaInstanceRecord,
+    manager: EntityManager,
+    t: Transition,
+    retrying = false,
+  ): Promise<void> {
+    let attempt = retrying ? instance.attempt + 1 : 1;
+    while (instance.stepIndex >= 0) {
+      const step = this.definition.steps[instance.stepIndex] as SagaStep<D>;
+      instance.stepStartedAt = this.now();
+      instance.attempt = attempt;
+      if (step.kind === 'remote') {
+        if (step.compensation) {
+          this.send(instance, step.compensation, step.timeoutMs, t);
+          return;
+        }
+      } else if (step.compensate) {
+        const compensate = step.compensate;
+        try {
+          await manager.transaction(async (m) => compensate(instance.data as D, m));
+        } catch (error) {
+          if (attempt < step.retry.maxAttempts) {
+            this.scheduleRetry(instance, step.retry.backoffMs);
+            return;
+          }
+          this.park(
+            instance,
+            `compensation of step "${step.name}" failed: ${(error as Error).message}`,
+          );
+          return;
+        }
+        t.steps.push({ step: step.name, outcome: 'compensated', durationMs: 0 });
+      }
+      instance.stepIndex -= 1;
+      attempt = 1;
+    }
+    this.finish(instance, 'COMPENSATED', instance.failureReason);
+  }
+
+  private send(
+    instance: SagaInstanceRecord,
+    spec: CommandSpec<D>,
+    timeoutMs: number,
+    t: Transition,
+  ): void {
+    const messageId = this.newId();
+    instance.awaitingMessageId = messageId;
+    instance.deadlineAt = this.now() + timeoutMs;
+    t.commands.push(this.command(spec, instance, messageId));
+  }
+
+  private command(spec: CommandSpec<D>, instance: SagaInstanceRecord, id: string): IssuedCommand {
+    return {
+      messageId: id,
+      channel: spec.channel,
+      type: spec.command,
+      payload: spec.payload(instance.data as D),
+    };
+  }
+
+  private scheduleRetry(instance: SagaInstanceRecord, backoffMs: number): void {
+    instance.awaitingMessageId = null;
+    instance.deadlineAt = this.now() + backoffMs;
+  }
+
+  private park(instance: SagaInstanceRecord, reason: string): void {
+    this.finish(instance, 'FAILED', reason);
+  }
+
+  private finish(instance: SagaInstanceRecord, state: SagaState, reason: string | null): void {
+    instance.state = state;
+    instance.failureReason = reason;
+    instance.awaitingMessageId = null;
+    instance.deadlineAt = null;
+  }
+
+  private step(instance: SagaInstanceRecord): SagaStep<D> {
+    return this.definition.steps[instance.stepIndex] as SagaStep<D>;
+  }
+}
+
+function emptyTransition(): { commands: IssuedCommand[]; steps: StepObservation[] } {
+  return { commands: [], steps: [] };
+}

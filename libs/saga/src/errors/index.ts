@@ -1,0 +1,10 @@
+export { SagaError } from './saga.error';
+export { SagaOptionsError } from './saga-options.error';
+export { SagaDefinitionError } from './saga-definition.error';
+export { UnknownSagaDefinitionError } from './unknown-saga-definition.error';
+export { SagaNotFoundError } from './saga-not-found.error';
+export { SagaStateError } from './saga-state.error';
+export { SagaPayloadInvalidError } from './saga-payload-invalid.error';
+export { SagaCommandRejectedError } from './saga-command-rejected.error';
+export { PoisonMessageError } from './poison-message.error';
+export type { PoisonReason } from './poison-message.error';

@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { In, LessThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
+import { parseWith } from '../core/payload-schema';
+import type { SagaDefinition } from '../core/saga-definition';
+import type { SagaDefinitionRegistry } from '../core/saga-definition.registry';
+import { isTraceparent, newTraceparent, type SagaEnvelope } from '../core/saga-envelope';
+import { SAGA_STATES, type SagaState } from '../core/saga-state';
+import { SagaStateMachine, type Transition } from '../core/saga-state-machine';
+import { PoisonMessageError } from '../errors/poison-message.error';
+import { SagaNotFoundError } from '../errors/saga-not-found.error';
+import { SagaPayloadInvalidError } from '../errors/saga-payload-invalid.error';
+import { SagaStateError } from '../errors/saga-state.error';
+import { UnknownSagaDefinitionError } from '../errors/unknown-saga-definition.error';
+import type { SagaListQuery, SagaView, StartSagaOptions } from '../interfaces/saga-view.interface';
+import type { SagaMetrics } from '../metrics/saga-metrics';
+import type { Outbox } from '../outbox/outbox';
+import { SAGA_ENVELOPE_VERSION } from '../saga.constants';
+import { SagaInstanceEntity } from './saga-instance.entity';
+
+/**
+ * Starts sagas and advances them on replies and deadlines. Every advance loads the instance with a
+ * row lock and writes its new state and outgoing commands in one transaction.
+ */
+export class SagaOrchestrator {
+  private readonly logger = new Logger(SagaOrchestrator.name);
+  private readonly postgres: boolean;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly registry: SagaDefinitionRegistry,
+    private readonly outbox: Outbox,
+    private readonly replyTopic: string,
+    private readonly metrics: SagaMetrics,
+    /** Called after our own transactions commit, to wake the relay. */
+    private readonly committed: () => void,
+  ) {
+    this.postgres = dataSource.options.type === 'postgres';
+  }
+
+  /** Starts the latest version of `sagaName`; returns the saga id. */
+  async start<D>(sagaName: string, data: D, options: StartSagaOptions = {}): Promise<string> {
+    const definition = this.registry.latest(sagaName);
+    const validData = parseWith(definition.dataSchema, data, `data of saga "${sagaName}"`);
+    if (options.traceparent !== undefined && !isTraceparent(options.traceparent)) {
+      throw new SagaPayloadInvalidError('traceparent', 'not W3C trace context');
+    }
+    const id = options.sagaId ?? randomUUID();
+    const now = Date.now();
+    const instance = Object.assign(new SagaInstanceEntity(), {
+      id,
+      sagaType: definition.name,
+      definitionVersion: definition.version,
+      state: 'RUNNING' as SagaState,
+      stepIndex: 0,
+      attempt: 0,
+      data: validData as object,
+      awaitingMessageId: null,
+      deadlineAt: null,
+      stepStartedAt: now,
+      failureReason: null,
+      correlationId: options.correlationId ?? id,
+      traceparent: options.traceparent ?? newTraceparent(),
+      createdAt: now,
+      updatedAt: now,
+    });
+    const work = async (manager: EntityManager) => {
+      const transition = await this.machine(definition).start(instance, manager);
+      await manager.insert(SagaInstanceEntity, instance);
+      await this.emit(manager, definition, instance, transition);
+    };
+    if (options.manager) {
+      await work(options.manager);
+    } else {
+      await this.dataSource.transaction(work);
+      this.committed();
+    }
+    this.metrics.started.inc({ saga: definition.name });
+    return id;
+  }
+
+  async handleReply(reply: SagaEnvelope): Promise<void> {
+    await this.advance(reply.sagaId, async (instance, definition, manager) => {
+      if (instance.awaitingMessageId !== reply.causationId) return null;
+      return this.machine(definition).onReply(
+        instance,
+        { outcome: reply.outcome ?? 'failure', payload: reply.payload, error: reply.error },
+        manager,
+      );
+    });
+  }
+
+  /** Fires due deadlines (timeouts, backed-off retries); returns how many instances advanced. */
+  async processDeadlines(limit = 100): Promise<number> {
+    const transitions = await this.dataSource.transaction(async (manager) => {
+      const due = await manager.find(SagaInstanceEntity, {
+        where: { state: In(['RUNNING', 'COMPENSATING']), deadlineAt: LessThanOrEqual(Date.now()) },
+        order: { deadlineAt: 'ASC' },
+        take: limit,
+        ...(this.postgres ? { lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' } } : {}),
+      });
+      for (const instance of due) {
+        let definition: SagaDefinition<unknown>;
+        try {
+          definition = this.registry.get(instance.sagaType, instance.definitionVersion);
+        } catch (error) {
+          this.logger.error(`saga ${instance.id}: ${(error as Error).message}`);
+          continue;
+        }
+        const before = instance.state;
+        const transition = await this.machine(definition).onDeadline(instance, manager);
+        await this.persist(manager, definition, instance, transition, before);
+      }
+      return due.length;
+    });
+    if (transitions > 0) this.committed();
+    return transitions;
+  }
+
+  async findById(sagaId: string): Promise<SagaView> {
+    const instance = await this.dataSource.manager.findOneBy(SagaInstanceEntity, { id: sagaId });
+    if (!instance) throw new SagaNotFoundError(sagaId);
+    return this.view(instance);
+  }
+
+  async list(query: SagaListQuery = {}): Promise<SagaView[]> {
+    if (query.state !== undefined && !SAGA_STATES.includes(query.state)) {
+      throw new SagaPayloadInvalidError('state', `must be one of ${SAGA_STATES.join(', ')}`);
+    }
+    const rows = await this.dataSource.manager.find(SagaInstanceEntity, {
+      where: {
+        ...(query.state ? { state: query.state } : {}),
+        ...(query.sagaType ? { sagaType: query.sagaType } : {}),
+      },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: Math.min(query.limit ?? 100, 1000),
+      skip: query.offset ?? 0,
+    });
+    return rows.map((row) => this.view(row));
+  }
+
+  async countByState(sagaType?: string): Promise<Record<SagaState, number>> {
+    const rows: { state: SagaState; count: string }[] = await this.dataSource.manager
+      .createQueryBuilder(SagaInstanceEntity, 's')
+      .select('s.state', 'state')
+      .addSelect('COUNT(*)', 'count')
+      .where(sagaType ? 's.sagaType = :sagaType' : '1=1', { sagaType })
+      .groupBy('s.state')
+      .getRawMany();
+    const counts = Object.fromEntries(SAGA_STATES.map((s) => [s, 0])) as Record<SagaState, number>;
+    for (const row of rows) counts[row.state] = Number(row.count);
+    return counts;
+  }
+
+  /** Operator action: run the failed compensation of a FAILED saga again. */
+  async retry(sagaId: string): Promise<void> {
+    const found = await this.advance(sagaId, async (instance, definition, manager) => {
+      if (instance.state !== 'FAILED') {
+        throw new SagaStateError(
+          sagaId,
+          instance.state,
+          'retry (only FAILED sagas can be retried)',
+        );
+      }
+      return this.machine(definition).retryCompensation(instance, manager);
+    });
+    if (!found) throw new SagaNotFoundError(sagaId);
+  }
+
+  private async advance(
+    sagaId: string,
+    apply: (
+      instance: SagaInstanceEntity,
+      definition: SagaDefinition<unknown>,
+      manager: EntityManager,
+    ) => Promise<Transition | null>,
+  ): Promise<boolean> {
+    const found = await this.dataSource.transaction(async (manager) => {
+      const instance = await manager.findOne(SagaInstanceEntity, {
+        where: { id: sagaId },
+        ...(this.postgres ? { lock: { mode: 'pessimistic_write' } } : {}),
+      });
+      if (!instance) return false;
+      let definition: SagaDefinition<unknown>;
+      try {
+        definition = this.registry.get(instance.sagaType, instance.definitionVersion);
+      } catch (error) {
+        if (error instanceof UnknownSagaDefinitionError) {
+          throw new PoisonMessageError('unknown-definition-version', error.message);
+        }
+        throw error;
+      }
+      const before = instance.state;
+      const transition = await apply(instance, definition, manager);
+      if (transition) await this.persist(manager, definition, instance, transition, before);
+      return true;
+    });
+    this.committed();
+    return found;
+  }
+
+  private async persist(
+    manager: EntityManager,
+    definition: SagaDefinition<unknown>,
+    instance: SagaInstanceEntity,
+    transition: Transition,
+    before: SagaState,
+  ): Promise<void> {
+    instance.updatedAt = Date.now();
+    await manager.update(
+      SagaInstanceEntity,
+      { id: instance.id },
+      {
+        state: instance.state,
+        stepIndex: instance.stepIndex,
+        attempt: instance.attempt,
+        data: instance.data as object,
+        awaitingMessageId: instance.awaitingMessageId,
+        deadlineAt: instance.deadlineAt,
+        stepStartedAt: instance.stepStartedAt,
+        failureReason: instance.failureReason,
+        updatedAt: instance.updatedAt,
+      },
+    );
+    await this.emit(manager, definition, instance, transition);
+    if (before !== instance.state) {
+      const labels = { saga: definition.name };
+      if (instance.state === 'COMPLETED') this.metrics.completed.inc(labels);
+      if (instance.state === 'COMPENSATED') this.metrics.compensated.inc(labels);
+      if (instance.state === 'FAILED') this.metrics.failed.inc(labels);
+    }
+  }
+
+  private async emit(
+    manager: EntityManager,
+    definition: SagaDefinition<unknown>,
+    instance: SagaInstanceEntity,
+    transition: Transition,
+  ): Promise<void> {
+    for (const step of transition.steps) {
+      this.metrics.stepDuration.observe(
+        { saga: definition.name, step: step.step, outcome: step.outcome },
+        step.durationMs / 1000,
+      );
+    }
+    await this.outbox.write(
+      manager,
+      transition.commands.map((command) => ({
+        topic: command.channel,
+        envelope: {
+          envelope: SAGA_ENVELOPE_VERSION,
+          id: command.messageId,
+          kind: 'command',
+          type: command.type,
+          sagaId: instance.id,
+          sagaType: definition.name,
+          definitionVersion: definition.version,
+          timestamp: Date.now(),
+          correlationId: instance.correlationId,
+          causationId: null,
+          traceparent: instance.traceparent,
+          replyTo: this.replyTopic,
+          payload: command.payload,
+        } satisfies SagaEnvelope,
+      })),
+    );
+  }
+
+  private machine(definition: SagaDefinition<unknown>): SagaStateMachine<unknown> {
+    return new SagaStateMachine(definition, randomUUID);
+  }
+
+  private view(instance: SagaInstanceEntity): SagaView {
+    const definition = (() => {
+      try {
+        return this.registry.get(instance.sagaType, instance.definitionVersion);
+      } catch {
+        return undefined;
+      }
+    })();
+    const terminalOk = instance.state === 'COMPLETED' || instance.state === 'COMPENSATED';
+    return {
+      id: instance.id,
+      sagaType: instance.sagaType,
+      definitionVersion: instance.definitionVersion,
+      state: instance.state,
+      currentStep: terminalOk ? null : (definition?.steps[instance.stepIndex]?.name ?? null),
+      attempt: instance.attempt,
+      data: instance.data,
+      failureReason: instance.failureReason,
+      correlationId: instance.correlationId,
+      traceparent: instance.traceparent,
+      createdAt: new Date(instance.createdAt),
+      updatedAt: new Date(instance.updatedAt),
+    };
+  }
+}

@@ -1,0 +1,166 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { SagaMetrics } from '../metrics/saga-metrics';
+import type { SagaTransport } from '../transport/saga-transport';
+import type { Outbox } from './outbox';
+import { OutboxMessageEntity } from './outbox-message.entity';
+
+export interface OutboxRelayOptions {
+  /** Rows published per transaction. Default: 500. */
+  readonly batchSize: number;
+  /** Poll period when no NOTIFY/kick arrives. Default: 1000. */
+  readonly pollIntervalMs: number;
+  /** Pause after a failed publish (broker down). Default: 1000. */
+  readonly errorBackoffMs: number;
+  /** LISTEN for the outbox NOTIFY (PostgreSQL only; holds one pooled connection). Default: true. */
+  readonly listen: boolean;
+}
+
+interface OutboxRow {
+  id: number;
+  topic: string;
+  message_key: string;
+  headers: string;
+  value: string;
+  created_at: string | number;
+}
+
+/**
+ * Publishes unsent outbox rows in id order and marks them sent in the same transaction. Rows stay
+ * locked (`FOR UPDATE SKIP LOCKED`) until the broker acknowledged them, so relays in several
+ * instances share the table without publishing a row twice; a crash before commit republishes
+ * (at-least-once; the inbox absorbs the duplicate).
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private kicked = false;
+  private wake?: () => void;
+  private listener?: { client: ListenClient; release: () => void };
+  /** Age of the oldest unsent row seen by the last cycle. */
+  lagMs = 0;
+  lastError: Error | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly transport: SagaTransport,
+    private readonly options: OutboxRelayOptions,
+    private readonly metrics: SagaMetrics,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    if (this.options.listen && this.outbox.dialect.postgres) await this.listen();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Wakes the relay now (a local transaction just committed outbox rows). */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      listener.client.removeAllListeners('notification');
+      await listener.client.query(`UNLISTEN *`).catch(() => undefined);
+      listener.release();
+    }
+  }
+
+  /** One cycle: returns how many rows were published. */
+  async publishBatch(): Promise<number> {
+    const { dialect } = this.outbox;
+    const table = dialect.table(OutboxMessageEntity);
+    const lock = dialect.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
+    return this.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, topic, message_key, headers, value, created_at FROM ${table}` +
+          ` WHERE sent_at IS NULL ORDER BY id LIMIT ${dialect.param(1)}${lock}`,
+        [this.options.batchSize],
+      );
+      const now = Date.now();
+      this.lagMs = rows.length > 0 ? now - Number(rows[0]?.created_at) : 0;
+      this.metrics.outboxLag.set(this.lagMs / 1000);
+      if (rows.length === 0) return 0;
+      await this.transport.publish(
+        rows.map((row) => ({
+          topic: row.topic,
+          key: row.message_key,
+          value: row.value,
+          headers: JSON.parse(row.headers) as Record<string, string>,
+        })),
+      );
+      await manager.query(
+        `UPDATE ${table} SET sent_at = ${dialect.param(1)} WHERE id IN (${dialect.params(rows.length, 2)})`,
+        [now, ...rows.map((row) => row.id)],
+      );
+      this.metrics.outboxPublished.inc(rows.length);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        this.lastError = null;
+      } catch (error) {
+        this.lastError = error as Error;
+        this.logger.warn(`outbox publish failed, retrying: ${(error as Error).message}`);
+        await this.sleep(this.options.errorBackoffMs);
+        continue;
+      }
+      if (published >= this.options.batchSize || this.kicked) continue;
+      await this.sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = undefined;
+        resolve();
+      }
+      if (!this.running || this.kicked) done();
+      else this.wake = done;
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const driver = this.dataSource.driver as PostgresDriver;
+    const [client, release] = (await driver.obtainMasterConnection()) as [ListenClient, () => void];
+    client.on('notification', () => this.kick());
+    await client.query(`LISTEN ${this.dataSource.driver.escape(this.outbox.channel)}`);
+    this.listener = { client, release };
+  }
+}
+
+interface ListenClient {
+  query(sql: string): Promise<unknown>;
+  on(event: 'notification', listener: () => void): void;
+  removeAllListeners(event: string): void;
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { parseWith } from '../core/payload-schema';
+import { SAGA_ENVELOPE_VERSION } from '../saga.constants';
+import type { SagaEnvelope, SagaReplyError } from '../core/saga-envelope';
+import { PoisonMessageError } from '../errors/poison-message.error';
+import { SagaError } from '../errors/saga.error';
+import { SagaPayloadInvalidError } from '../errors/saga-payload-invalid.error';
+import type { Inbox } from '../inbox/inbox';
+import type { SagaCommandHandlerRegistration } from '../interfaces/saga-command-handler.interface';
+import type { Outbox } from '../outbox/outbox';
+
+/**
+ * Runs a command handler and writes its inbox id and reply in one transaction. A handler that
+ * throws has its writes rolled back; the failure reply is then recorded in a second transaction.
+ */
+export class ParticipantDispatcher {
+  private readonly logger = new Logger(ParticipantDispatcher.name);
+  private readonly handlers = new Map<string, SagaCommandHandlerRegistration>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly inbox: Inbox,
+  ) {}
+
+  register(registration: SagaCommandHandlerRegistration): void {
+    if (this.handlers.has(registration.command)) {
+      throw new SagaError(`two handlers registered for saga command "${registration.command}"`);
+    }
+    this.handlers.set(registration.command, registration);
+  }
+
+  get channels(): string[] {
+    return [...new Set([...this.handlers.values()].map((h) => h.channel))];
+  }
+
+  get size(): number {
+    return this.handlers.size;
+  }
+
+  /** Returns true when the command was processed now, false for a duplicate. */
+  async dispatch(command: SagaEnvelope): Promise<boolean> {
+    const handler = this.handlers.get(command.type);
+    if (!handler) {
+      throw new PoisonMessageError('unknown-type', `no handler for command "${command.type}"`);
+    }
+    let payload: unknown;
+    try {
+      payload = parseWith(handler.schema, command.payload, `payload of "${command.type}"`);
+    } catch (error) {
+      if (error instanceof SagaPayloadInvalidError) {
+        throw new PoisonMessageError('invalid-payload', error.message);
+      }
+      throw error;
+    }
+    let failure: SagaReplyError;
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        if (!(await this.inbox.record(manager, command.id))) return false;
+        const result = await handler.handle(payload, { manager, envelope: command });
+        await this.reply(manager, command, 'success', result ?? null);
+        return true;
+      });
+    } catch (error) {
+      failure = {
+        message: (error as Error).message,
+        retryable: error instanceof SagaError && error.retryable,
+      };
+    }
+    this.logger.debug?.(`command ${command.type} ${command.id} failed: ${failure.message}`);
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await this.inbox.record(manager, command.id))) return false;
+      await this.reply(manager, command, 'failure', null, failure);
+      return true;
+    });
+  }
+
+  private async reply(
+    manager: EntityManager,
+    command: SagaEnvelope,
+    outcome: 'success' | 'failure',
+    payload: unknown,
+    error?: SagaReplyError,
+  ): Promise<void> {
+    const reply: SagaEnvelope = {
+      envelope: SAGA_ENVELOPE_VERSION,
+      id: randomUUID(),
+      kind: 'reply',
+      type: `${command.type}.reply`,
+      sagaId: command.sagaId,
+      sagaType: command.sagaType,
+      definitionVersion: command.definitionVersion,
+      timestamp: Date.now(),
+      correlationId: command.correlationId,
+      causationId: command.id,
+      traceparent: command.traceparent,
+      outcome,
+      ...(error ? { error } : {}),
+      payload,
+    };
+    await this.outbox.write(manager, [{ topic: command.replyTo as string, envelope: reply }]);
+  }
+}

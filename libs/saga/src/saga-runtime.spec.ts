@@ -1,0 +1,217 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import { defineSaga } from './core/saga-definition.builder';
+import { validatedBy } from './core/payload-schema';
+import { TERMINAL_SAGA_STATES } from './core/saga-state';
+import { SagaCommandRejectedError } from './errors/saga-command-rejected.error';
+import { SagaOptionsError } from './errors/saga-options.error';
+import { SagaStateError } from './errors/saga-state.error';
+import type { SagaView } from './interfaces/saga-view.interface';
+import { SagaRuntime } from './saga-runtime';
+import { SAGA_ENTITIES } from './saga.entities';
+import { SAGA_HEADERS } from './saga.constants';
+import { waitFor } from './testing/wait-for';
+import { MemoryBroker } from './transport/memory/memory-broker';
+import { MemorySagaTransport } from './transport/memory/memory-saga.transport';
+
+interface Order {
+  orderId: string;
+  amount: number;
+  reservation?: string;
+}
+
+async function sqlite(): Promise<DataSource> {
+  const ds = new DataSource({
+    type: 'better-sqlite3',
+    database: ':memory:',
+    entities: SAGA_ENTITIES,
+    synchronize: true,
+  });
+  return ds.initialize();
+}
+
+describe('SagaRuntime on the memory transport and SQLite', () => {
+  let broker: MemoryBroker;
+  let orchestratorDb: DataSource;
+  let participantDb: DataSource;
+  let orchestrator: SagaRuntime;
+  let participant: SagaRuntime;
+  const effects: string[] = [];
+  let shipBehaviour: 'ok' | 'reject' | 'slow' = 'ok';
+  let releaseBehaviour: 'ok' | 'reject' = 'ok';
+
+  const order = defineSaga<Order>('order', 1)
+    .data(
+      validatedBy((input) =>
+        typeof (input as Order)?.amount === 'number' ? [] : ['amount must be a number'],
+      ),
+    )
+    .remote('reserve-credit', {
+      channel: 'credit',
+      command: 'credit.reserve',
+      payload: (d) => ({ orderId: d.orderId, amount: d.amount }),
+      onReply: (d, reply) => ({ ...d, reservation: (reply as { id: string }).id }),
+      compensate: { command: 'credit.release', payload: (d) => ({ orderId: d.orderId }) },
+      timeoutMs: 2_000,
+    })
+    .remote('ship', {
+      channel: 'shipping',
+      command: 'ship.create',
+      payload: (d) => ({ orderId: d.orderId }),
+      timeoutMs: 300,
+    })
+    .build();
+
+  beforeEach(async () => {
+    effects.length = 0;
+    shipBehaviour = 'ok';
+    releaseBehaviour = 'ok';
+    broker = new MemoryBroker();
+    orchestratorDb = await sqlite();
+    participantDb = await sqlite();
+    orchestrator = new SagaRuntime({
+      dataSource: orchestratorDb,
+      serviceName: 'orders',
+      transport: new MemorySagaTransport(broker, 10),
+      definitions: [order],
+      timeoutCheckIntervalMs: 50,
+      relay: { pollIntervalMs: 20 },
+    });
+    participant = new SagaRuntime({
+      dataSource: participantDb,
+      serviceName: 'credit',
+      transport: new MemorySagaTransport(broker, 10),
+      relay: { pollIntervalMs: 20 },
+    });
+    participant.registerHandler({
+      command: 'credit.reserve',
+      channel: 'credit',
+      schema: validatedBy((p) => (typeof (p as Order).amount === 'number' ? [] : ['no amount'])),
+      handle: (p) => {
+        effects.push(`reserve:${(p as Order).orderId}`);
+        return { id: `r-${(p as Order).orderId}` };
+      },
+    });
+    participant.registerHandler({
+      command: 'credit.release',
+      channel: 'credit',
+      handle: (p) => {
+        if (releaseBehaviour === 'reject') throw new SagaCommandRejectedError('ledger closed');
+        effects.push(`release:${(p as Order).orderId}`);
+      },
+    });
+    participant.registerHandler({
+      command: 'ship.create',
+      channel: 'shipping',
+      handle: async (p) => {
+        if (shipBehaviour === 'reject') throw new SagaCommandRejectedError('no courier');
+        if (shipBehaviour === 'slow') return sleep(1_000);
+        effects.push(`ship:${(p as Order).orderId}`);
+      },
+    });
+    await participant.start();
+    await orchestrator.start();
+  });
+
+  afterEach(async () => {
+    await orchestrator.close();
+    await participant.close();
+    await orchestratorDb.destroy();
+    await participantDb.destroy();
+  });
+
+  const terminal = (id: string) =>
+    waitFor<SagaView>(
+      async () => {
+        const view = await orchestrator.orchestrator.findById(id);
+        return TERMINAL_SAGA_STATES.includes(view.state) ? view : undefined;
+      },
+      `saga ${id} to end`,
+      4_000,
+    );
+
+  it('completes the happy path and folds replies into the data', async () => {
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o1', amount: 5 });
+    const view = await terminal(id);
+    expect(view).toMatchObject({ state: 'COMPLETED', currentStep: null, failureReason: null });
+    expect(view.data).toEqual({ orderId: 'o1', amount: 5, reservation: 'r-o1' });
+    expect(effects).toEqual(['reserve:o1', 'ship:o1']);
+  });
+
+  it('compensates step 1 when step 2 replies failure', async () => {
+    shipBehaviour = 'reject';
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o2', amount: 5 });
+    const view = await terminal(id);
+    expect(view.state).toBe('COMPENSATED');
+    expect(view.failureReason).toBe('step "ship" failed: no courier');
+    expect(effects).toEqual(['reserve:o2', 'release:o2']);
+  });
+
+  it('compensates when a step times out, including the step whose outcome is unknown', async () => {
+    shipBehaviour = 'slow';
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o3', amount: 5 });
+    const view = await terminal(id);
+    expect(view).toMatchObject({
+      state: 'COMPENSATED',
+      failureReason: 'step "ship" timed out after 300 ms',
+    });
+    expect(effects).toEqual(['reserve:o3', 'release:o3']);
+  });
+
+  it('parks a saga FAILED when a compensation fails, and retries it on demand', async () => {
+    shipBehaviour = 'reject';
+    releaseBehaviour = 'reject';
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o4', amount: 5 });
+    const failed = await terminal(id);
+    expect(failed).toMatchObject({
+      state: 'FAILED',
+      currentStep: 'reserve-credit',
+      failureReason: 'compensation of step "reserve-credit" failed: ledger closed',
+    });
+    expect(await orchestrator.orchestrator.list({ state: 'FAILED' })).toHaveLength(1);
+    releaseBehaviour = 'ok';
+    await orchestrator.orchestrator.retry(id);
+    expect((await terminal(id)).state).toBe('COMPENSATED');
+    await expect(orchestrator.orchestrator.retry(id)).rejects.toBeInstanceOf(SagaStateError);
+  });
+
+  it('dead-letters a command with an invalid payload and processes the next one', async () => {
+    await participant.transport.publish([
+      { topic: 'credit', key: 'x', value: 'not json', headers: {} },
+    ]);
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o5', amount: 5 });
+    expect((await terminal(id)).state).toBe('COMPLETED');
+    const dead = broker.messages('credit.dlq');
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.headers).toMatchObject({
+      [SAGA_HEADERS.dlqReason]: 'undecodable',
+      [SAGA_HEADERS.dlqOriginalTopic]: 'credit',
+      [SAGA_HEADERS.dlqOriginalOffset]: '0',
+    });
+  });
+
+  it('rejects saga data its schema refuses', async () => {
+    await expect(orchestrator.orchestrator.start('order', { orderId: 'x' })).rejects.toThrow(
+      'data of saga "order" is invalid: amount must be a number',
+    );
+  });
+
+  it('fails at construction naming the bad option', () => {
+    expect(
+      () =>
+        new SagaRuntime({
+          dataSource: orchestratorDb,
+          serviceName: 'has space',
+          transport: { type: 'memory' },
+        }),
+    ).toThrow(new SagaOptionsError('serviceName', 'must be a non-empty string of [A-Za-z0-9._-]'));
+    expect(
+      () =>
+        new SagaRuntime({
+          dataSource: orchestratorDb,
+          serviceName: 's',
+          transport: { type: 'kafka', brokers: [] },
+        }),
+    ).toThrow('"transport.brokers"');
+  });
+});

@@ -1,0 +1,258 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SagaDefinitionRegistry } from './core/saga-definition.registry';
+import { decodeEnvelope } from './core/saga-envelope';
+import { SqlDialect } from './core/sql-dialect';
+import { PoisonMessageError } from './errors/poison-message.error';
+import { SagaOptionsError } from './errors/saga-options.error';
+import { Inbox } from './inbox/inbox';
+import type { SagaCommandHandlerRegistration } from './interfaces/saga-command-handler.interface';
+import type { SagaModuleOptions } from './interfaces/saga-module-options.interface';
+import { sagaMetrics, type SagaMetrics } from './metrics/saga-metrics';
+import { SagaOrchestrator } from './orchestrator/saga-orchestrator';
+import { Outbox } from './outbox/outbox';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { ParticipantDispatcher } from './participant/participant-dispatcher';
+import { RetentionCleaner } from './retention/retention-cleaner';
+import { SAGA_DEFAULTS } from './saga.constants';
+import { SAGA_ENTITIES } from './saga.entities';
+import { KafkaSagaTransport } from './transport/kafka/kafka-saga.transport';
+import { MemorySagaTransport } from './transport/memory/memory-saga.transport';
+import {
+  deadLetterTopic,
+  type IncomingMessage,
+  type SagaTransport,
+} from './transport/saga-transport';
+
+/**
+ * Everything one service needs to orchestrate and take part in sagas, without Nest: the Nest
+ * module is a thin lifecycle binding over this (scripts and child processes use it directly).
+ */
+export class SagaRuntime {
+  private readonly logger = new Logger(SagaRuntime.name);
+  readonly orchestrator: SagaOrchestrator;
+  readonly relay: OutboxRelay;
+  readonly retention: RetentionCleaner;
+  readonly transport: SagaTransport;
+  readonly metrics: SagaMetrics;
+  private readonly registry: SagaDefinitionRegistry;
+  private readonly participants: ParticipantDispatcher;
+  private readonly replyTopic: string;
+  private timers: NodeJS.Timeout[] = [];
+  private deadlineRun?: Promise<unknown>;
+  private started = false;
+  consuming = false;
+
+  constructor(private readonly options: SagaModuleOptions) {
+    validateSagaOptions(options);
+    const { dataSource } = options;
+    this.metrics = sagaMetrics();
+    this.transport = resolveTransport(options.transport);
+    this.registry = new SagaDefinitionRegistry(options.definitions ?? []);
+    this.replyTopic = options.replyTopic ?? `${options.serviceName}.saga-replies`;
+    const outbox = new Outbox(dataSource);
+    this.relay = new OutboxRelay(
+      dataSource,
+      outbox,
+      this.transport,
+      {
+        batchSize: options.relay?.batchSize ?? SAGA_DEFAULTS.relayBatchSize,
+        pollIntervalMs: options.relay?.pollIntervalMs ?? SAGA_DEFAULTS.relayPollIntervalMs,
+        errorBackoffMs: options.relay?.errorBackoffMs ?? SAGA_DEFAULTS.relayErrorBackoffMs,
+        listen: options.relay?.listen ?? true,
+      },
+      this.metrics,
+    );
+    const kick = () => this.relay.kick();
+    this.orchestrator = new SagaOrchestrator(
+      dataSource,
+      this.registry,
+      outbox,
+      this.replyTopic,
+      this.metrics,
+      kick,
+    );
+    this.participants = new ParticipantDispatcher(
+      dataSource,
+      outbox,
+      new Inbox(new SqlDialect(dataSource), options.serviceName),
+    );
+    this.retention = new RetentionCleaner(dataSource, {
+      intervalMs: options.retention?.intervalMs ?? SAGA_DEFAULTS.retentionIntervalMs,
+      sentOutboxMs: options.retention?.sentOutboxMs ?? SAGA_DEFAULTS.sentOutboxRetentionMs,
+      inboxMs: options.retention?.inboxMs ?? SAGA_DEFAULTS.inboxRetentionMs,
+      terminalSagasMs: options.retention?.terminalSagasMs,
+    });
+  }
+
+  /** Participant handlers must be registered before `start()`. */
+  registerHandler(registration: SagaCommandHandlerRegistration): void {
+    if (this.started) throw new SagaOptionsError('handlers', 'must be registered before start()');
+    this.participants.register(registration);
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  get maxOutboxLagMs(): number {
+    return this.options.maxOutboxLagMs ?? SAGA_DEFAULTS.healthMaxOutboxLagMs;
+  }
+
+  /** Topics this service consumes: its reply topic if it orchestrates, its command channels. */
+  get consumedTopics(): string[] {
+    const topics = this.participants.channels;
+    if (this.registry.size > 0) topics.push(this.replyTopic);
+    return [...new Set(topics)];
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const consumed = this.consumedTopics;
+    const commandChannels = this.registry
+      .all()
+      .flatMap((d) => d.steps.flatMap((s) => (s.kind === 'remote' ? [s.invoke.channel] : [])));
+    await this.transport.connect([
+      ...consumed,
+      ...consumed.map(deadLetterTopic),
+      ...commandChannels,
+    ]);
+    await this.relay.start();
+    if (consumed.length > 0) {
+      await this.transport.consume(this.options.serviceName, consumed, (m) => this.dispatch(m));
+      this.consuming = true;
+    }
+    if (this.registry.size > 0) {
+      const every = this.options.timeoutCheckIntervalMs ?? SAGA_DEFAULTS.timeoutCheckIntervalMs;
+      this.timers.push(setInterval(() => this.fireDeadlines(), every));
+    }
+    this.timers.push(
+      setInterval(
+        () =>
+          void this.retention
+            .clean()
+            .catch((e: Error) => this.logger.warn(`retention cleanup failed: ${e.message}`)),
+        this.options.retention?.intervalMs ?? SAGA_DEFAULTS.retentionIntervalMs,
+      ),
+    );
+  }
+
+  /** Drain phase: stop consuming (offsets committed), the relay and the timers. */
+  async stopIntake(): Promise<void> {
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+    this.consuming = false;
+    await this.transport.stopConsuming();
+    await this.deadlineRun;
+    await this.relay.stop();
+  }
+
+  /** Close phase: the relay's LISTEN connection and the producer. The DataSource stays open. */
+  async close(): Promise<void> {
+    await this.stopIntake();
+    await this.relay.close();
+    await this.transport.close();
+    this.started = false;
+  }
+
+  private fireDeadlines(): void {
+    if (this.deadlineRun) return;
+    this.deadlineRun = (async () => {
+      while ((await this.orchestrator.processDeadlines(100)) === 100);
+    })()
+      .catch((e: Error) => this.logger.warn(`deadline check failed: ${e.message}`))
+      .finally(() => (this.deadlineRun = undefined));
+  }
+
+  private async dispatch(message: IncomingMessage): Promise<void> {
+    try {
+      const envelope = decodeEnvelope(message.value);
+      if (envelope.kind === 'reply') {
+        if (this.registry.size === 0 || message.topic !== this.replyTopic) {
+          throw new PoisonMessageError('unexpected-kind', `reply on ${message.topic}`);
+        }
+        await this.orchestrator.handleReply(envelope);
+        return;
+      }
+      if (await this.participants.dispatch(envelope)) this.relay.kick();
+    } catch (error) {
+      if (error instanceof PoisonMessageError) {
+        this.metrics.deadLettered.inc({ topic: message.topic, reason: error.reason });
+      }
+      throw error;
+    }
+  }
+}
+
+function resolveTransport(option: SagaModuleOptions['transport']): SagaTransport {
+  if ('publish' in option) return option;
+  if (option.type === 'memory') return new MemorySagaTransport(option.broker);
+  return new KafkaSagaTransport(option);
+}
+
+export function validateSagaOptions(options: SagaModuleOptions): void {
+  if (!options || typeof options !== 'object') {
+    throw new SagaOptionsError('options', 'must be an object');
+  }
+  const { dataSource, serviceName, transport } = options;
+  if (!(dataSource instanceof DataSource)) {
+    throw new SagaOptionsError('dataSource', 'must be a TypeORM DataSource');
+  }
+  const type = dataSource.options.type;
+  if (type !== 'postgres' && type !== 'better-sqlite3') {
+    throw new SagaOptionsError(
+      'dataSource',
+      `type "${type}" is not supported (postgres, better-sqlite3)`,
+    );
+  }
+  for (const entity of SAGA_ENTITIES) {
+    if (!dataSource.hasMetadata(entity)) {
+      throw new SagaOptionsError(
+        'dataSource',
+        `has no metadata for ${entity.name}: add SAGA_ENTITIES to the DataSource "entities"`,
+      );
+    }
+  }
+  if (typeof serviceName !== 'string' || !/^[\w.-]{1,200}$/.test(serviceName)) {
+    throw new SagaOptionsError('serviceName', 'must be a non-empty string of [A-Za-z0-9._-]');
+  }
+  if (!transport || typeof transport !== 'object') {
+    throw new SagaOptionsError(
+      'transport',
+      "must be { type: 'kafka', brokers } or { type: 'memory' }",
+    );
+  }
+  if (!('publish' in transport)) {
+    if (transport.type === 'kafka') {
+      if (!Array.isArray(transport.brokers) || transport.brokers.length === 0) {
+        throw new SagaOptionsError('transport.brokers', 'must list at least one host:port');
+      }
+    } else if (transport.type !== 'memory') {
+      throw new SagaOptionsError('transport.type', "must be 'kafka' or 'memory'");
+    }
+  }
+  positive(options.timeoutCheckIntervalMs, 'timeoutCheckIntervalMs');
+  positive(options.maxOutboxLagMs, 'maxOutboxLagMs');
+  positive(options.relay?.batchSize, 'relay.batchSize');
+  positive(options.relay?.pollIntervalMs, 'relay.pollIntervalMs');
+  positive(options.relay?.errorBackoffMs, 'relay.errorBackoffMs');
+  positive(options.retention?.intervalMs, 'retention.intervalMs');
+  positive(options.retention?.sentOutboxMs, 'retention.sentOutboxMs');
+  positive(options.retention?.inboxMs, 'retention.inboxMs');
+  positive(options.retention?.terminalSagasMs, 'retention.terminalSagasMs');
+  if (options.definitions !== undefined && !Array.isArray(options.definitions)) {
+    throw new SagaOptionsError('definitions', 'must be an array of defineSaga(...).build()');
+  }
+  try {
+    new SagaDefinitionRegistry(options.definitions ?? []);
+  } catch (error) {
+    throw new SagaOptionsError('definitions', `is invalid: ${(error as Error).message}`);
+  }
+}
+
+function positive(value: number | undefined, key: string): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new SagaOptionsError(key, `must be a positive number, got ${String(value)}`);
+  }
+}

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { SagaModuleOptions } from './interfaces/saga-module-options.interface';
+import { SagaHealthIndicator } from './nest/saga-health.indicator';
+import { SagaLifecycle } from './nest/saga-lifecycle.service';
+import { SAGA_MODULE_OPTIONS, SagaConfigurableModule } from './nest/saga.module-definition';
+import { SagaOrchestrator } from './orchestrator/saga-orchestrator';
+import { SagaRuntime } from './saga-runtime';
+
+/**
+ * `SagaModule.forRoot({ dataSource, serviceName, transport, definitions })` or `forRootAsync`.
+ * Options are validated when the runtime is built, so a bad option fails the boot with its key.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: SagaRuntime,
+      useFactory: (options: SagaModuleOptions) => new SagaRuntime(options),
+      inject: [SAGA_MODULE_OPTIONS],
+    },
+    {
+      provide: SagaOrchestrator,
+      useFactory: (runtime: SagaRuntime) => runtime.orchestrator,
+      inject: [SagaRuntime],
+    },
+    HealthIndicatorService,
+    SagaHealthIndicator,
+    SagaLifecycle,
+  ],
+  exports: [SagaRuntime, SagaOrchestrator, SagaHealthIndicator],
+})
+export class SagaModule extends SagaConfigurableModule {}

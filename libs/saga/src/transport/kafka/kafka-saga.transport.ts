@@ -1,0 +1,187 @@
+import { Logger } from '@nestjs/common';
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  Kafka,
+  logLevel,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import { PoisonMessageError } from '../../errors/poison-message.error';
+import { SAGA_DEFAULTS, SAGA_HEADERS } from '../../saga.constants';
+import {
+  deadLetterTopic,
+  type IncomingMessage,
+  type MessageHandler,
+  type OutgoingMessage,
+  type SagaTransport,
+} from '../saga-transport';
+import type { KafkaSagaTransportOptions } from './kafka-transport-options.interface';
+
+/**
+ * kafkajs directly rather than @nestjs/microservices' ServerKafka: that transport only offers
+ * eachMessage (heartbeats between messages only, so a long handler triggers a rebalance), gives
+ * no control over the idempotent producer, and has no dead-letter routing.
+ */
+export class KafkaSagaTransport implements SagaTransport {
+  private readonly logger = new Logger(KafkaSagaTransport.name);
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private consumer?: Consumer;
+  connected = false;
+
+  constructor(private readonly options: KafkaSagaTransportOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? 'herd-saga',
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => this.log(entry),
+    });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async connect(topics: readonly string[]): Promise<void> {
+    if (this.options.createTopics !== false) await this.createTopics(topics);
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    const byTopic = new Map<string, { key: string; value: string; headers: IHeaders }[]>();
+    for (const m of messages) {
+      const list = byTopic.get(m.topic) ?? [];
+      list.push({ key: m.key, value: m.value, headers: m.headers });
+      byTopic.set(m.topic, list);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+    });
+  }
+
+  async consume(groupId: string, topics: readonly string[], handler: MessageHandler) {
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? SAGA_DEFAULTS.sessionTimeoutMs,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? SAGA_DEFAULTS.heartbeatIntervalMs,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently:
+        this.options.partitionsConsumedConcurrently ?? SAGA_DEFAULTS.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.eachBatch(payload, handler),
+    });
+  }
+
+  async stopConsuming(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    // disconnect() waits for the batch in hand and commits the resolved offsets.
+    if (consumer) await consumer.disconnect();
+  }
+
+  async close(): Promise<void> {
+    await this.stopConsuming();
+    await this.producer.disconnect();
+    this.connected = false;
+  }
+
+  private async eachBatch(payload: EachBatchPayload, handler: MessageHandler): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } =
+      payload;
+    const beat = this.options.heartbeatIntervalMs ?? SAGA_DEFAULTS.heartbeatIntervalMs;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const incoming: IncomingMessage = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key ? message.key.toString() : null,
+        value: message.value,
+        headers: stringHeaders(message.headers),
+      };
+      // Heartbeats keep flowing while a long handler runs, so the group does not rebalance.
+      const timer = setInterval(() => void heartbeat().catch(() => undefined), beat);
+      try {
+        await handler(incoming);
+      } catch (error) {
+        if (!(error instanceof PoisonMessageError)) throw error;
+        await this.deadLetter(incoming, error);
+      } finally {
+        clearInterval(timer);
+      }
+      resolveOffset(message.offset);
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  private async deadLetter(message: IncomingMessage, error: PoisonMessageError): Promise<void> {
+    this.logger.warn(
+      `dead-lettering ${message.topic}[${message.partition}]@${message.offset}: ${error.reason}: ${error.message}`,
+    );
+    await this.producer.send({
+      topic: deadLetterTopic(message.topic),
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [SAGA_HEADERS.dlqReason]: error.reason,
+            [SAGA_HEADERS.dlqDetail]: error.message,
+            [SAGA_HEADERS.dlqOriginalTopic]: message.topic,
+            [SAGA_HEADERS.dlqOriginalPartition]: String(message.partition),
+            [SAGA_HEADERS.dlqOriginalOffset]: message.offset,
+          },
+        },
+      ],
+    });
+  }
+
+  private async createTopics(topics: readonly string[]): Promise<void> {
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.options.numPartitions ?? -1,
+        })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private log(entry: LogEntry): void {
+    const text = `${entry.namespace}: ${entry.log.message}`;
+    if (entry.level <= logLevel.ERROR) this.logger.error(text);
+    else this.logger.warn(text);
+  }
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[key] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return out;
+}

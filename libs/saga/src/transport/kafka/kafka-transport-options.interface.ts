@@ -1,0 +1,17 @@
+export interface KafkaSagaTransportOptions {
+  readonly brokers: readonly string[];
+  /** Default: `herd-saga`. */
+  readonly clientId?: string;
+  /** Partitions for topics this lib creates. Default: the broker's `num.partitions`. */
+  readonly numPartitions?: number;
+  /** Create missing topics (commands, replies, dead letters) at start. Default: true. */
+  readonly createTopics?: boolean;
+  /** Partitions handled in parallel; order is kept inside a partition. Default: 3. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Default: 30000. */
+  readonly sessionTimeoutMs?: number;
+  /** Also the heartbeat period during a long handler. Default: 3000. */
+  readonly heartbeatIntervalMs?: number;
+  /** How long a fetch waits for data; lower = lower latency, more requests. Default: 100. */
+  readonly maxWaitTimeInMs?: number;
+}
