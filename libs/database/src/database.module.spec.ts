@@ -128,6 +128,24 @@ describe('DatabaseModule on the embedded SQLite default', () => {
     }
   });
 
+  it('takes options from an existing provider (forServiceAsync useExisting)', async () => {
+    const app = await Test.createTestingModule({
+      imports: [
+        DatabaseModule.forServiceAsync('flock', {
+          imports: [FlockConfigModule],
+          useExisting: FlockOptions,
+        }),
+      ],
+    }).compile();
+    await app.init();
+    try {
+      const dataSource = app.get<DataSource>(getServiceDataSourceToken('flock'));
+      expect(await dataSource.getRepository(FlockMark).count()).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('keeps two services in one app apart, each with its own data source', async () => {
     const app = await Test.createTestingModule({
       imports: [

@@ -4,6 +4,7 @@ import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { DatabaseModule } from '../database.module';
 import { DatabaseUnreachableError } from '../errors/database-unreachable.error';
+import { MigrationLockTimeoutError } from '../errors/migration-lock-timeout.error';
 import { OwnershipViolationError } from '../errors/ownership-violation.error';
 import { Order } from '../fixtures/cross-service.fixture';
 import { Barn, FLOCK_ENTITIES, FLOCK_MIGRATIONS, FlockMark } from '../fixtures/flock.fixture';
@@ -122,6 +123,23 @@ describe('connections (real PostgreSQL)', () => {
     // The other instance of 'fold' in this file is idle; only this pool runs the sleeps.
     const open = Math.max(...samples);
     expect(open).toBe(2);
+  });
+
+  it('gives up waiting for a migration lock another session never releases', async () => {
+    await bootApp('fold', base);
+    await withAdmin(async (holder) => {
+      await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [
+        0x4844,
+        `herd:migrations:${fold.database}:public`,
+      ]);
+      const error = await bootApp('fold', { ...base, migrationLockTimeoutMs: 600 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(MigrationLockTimeoutError);
+      expect((error as MigrationLockTimeoutError).retryable).toBe(true);
+      expect((error as MigrationLockTimeoutError).waitedMs).toBeGreaterThanOrEqual(600);
+    }, fold.database);
   });
 
   it('rejects a cross-service relation at boot, before touching the server', async () => {
