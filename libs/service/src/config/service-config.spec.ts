@@ -1,0 +1,76 @@
+import { ServiceConfigError } from '../errors/service-config.error';
+import { loadServiceConfig } from './service-config';
+
+const defaults = { name: 'courseware', version: '1.2.3', port: 3000 };
+
+describe('loadServiceConfig', () => {
+  it('needs no server at all: every server is optional and falls back to its embedded default', () => {
+    const config = loadServiceConfig(defaults, {});
+    expect(config).toMatchObject({
+      name: 'courseware',
+      version: '1.2.3',
+      port: 3000,
+      host: '0.0.0.0',
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.kafkaBrokers).toBeUndefined();
+    expect(config.consulUrl).toBeUndefined();
+    expect(config.instanceId).toMatch(/^courseware-.+-[0-9a-f]{8}$/);
+  });
+
+  it('derives the service role and database from HERD_POSTGRES_URL and keeps it as the admin URL', () => {
+    const config = loadServiceConfig(defaults, {
+      HERD_POSTGRES_URL: 'postgres://herd:herd@127.0.0.1:55432/herd',
+    });
+    expect(config.databaseUrl).toBe('postgres://courseware:courseware@127.0.0.1:55432/courseware');
+    expect(config.databaseAdminUrl).toBe('postgres://herd:herd@127.0.0.1:55432/herd');
+  });
+
+  it('uses <NAME>_DATABASE_URL as given and provisions nothing', () => {
+    const config = loadServiceConfig(defaults, {
+      COURSEWARE_DATABASE_URL: 'postgres://cw:secret@db:5432/cw',
+      HERD_POSTGRES_URL: 'postgres://herd:herd@127.0.0.1:55432/herd',
+    });
+    expect(config.databaseUrl).toBe('postgres://cw:secret@db:5432/cw');
+    expect(config.databaseAdminUrl).toBeUndefined();
+  });
+
+  it('reads brokers, Consul and identity', () => {
+    const config = loadServiceConfig(defaults, {
+      HERD_KAFKA_BROKERS: '127.0.0.1:9092, kafka-2:9092',
+      HERD_CONSUL_URL: 'https://consul:8501',
+      HERD_CONSUL_TOKEN: 't0ken',
+      HERD_INSTANCE_ID: 'cw-1',
+      HERD_SERVICE_VERSION: '2.0.0',
+      PORT: '0',
+    });
+    expect(config).toMatchObject({
+      kafkaBrokers: ['127.0.0.1:9092', 'kafka-2:9092'],
+      consulUrl: 'https://consul:8501',
+      consulToken: 't0ken',
+      instanceId: 'cw-1',
+      version: '2.0.0',
+      port: 0,
+    });
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: 'http' }, 'PORT'],
+    [{ HERD_KAFKA_BROKERS: 'localhost' }, 'HERD_KAFKA_BROKERS'],
+    [{ HERD_CONSUL_URL: 'consul:8500' }, 'HERD_CONSUL_URL'],
+    [{ HERD_CONSUL_URL: 'ftp://consul' }, 'HERD_CONSUL_URL'],
+    [{ COURSEWARE_DATABASE_URL: 'mysql://x@y/z' }, 'COURSEWARE_DATABASE_URL'],
+    [{ HERD_POSTGRES_URL: 'not a url' }, 'HERD_POSTGRES_URL'],
+  ])('fails naming the key for %j', (env, key) => {
+    let thrown: unknown;
+    try {
+      loadServiceConfig(defaults, env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ServiceConfigError);
+    expect((thrown as ServiceConfigError).key).toBe(key);
+    expect((thrown as Error).message).toContain(`invalid configuration ${key}`);
+  });
+});
