@@ -8,6 +8,7 @@ export { SagaHealthIndicator } from './nest/saga-health.indicator';
 export { SagaRuntime } from './saga-runtime';
 export { SagaOrchestrator } from './orchestrator/saga-orchestrator';
 export { SAGA_ENTITIES } from './saga.entities';
+export { SagaSchema1764201600000 } from './migrations/1764201600000-saga-schema';
 export { SagaInstanceEntity } from './orchestrator/saga-instance.entity';
 export { OutboxMessageEntity } from './outbox/outbox-message.entity';
 export { InboxMessageEntity } from './inbox/inbox-message.entity';
