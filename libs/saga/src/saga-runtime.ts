@@ -199,6 +199,12 @@ export function validateSagaOptions(options: SagaModuleOptions): void {
   if (!(dataSource instanceof DataSource)) {
     throw new SagaOptionsError('dataSource', 'must be a TypeORM DataSource');
   }
+  if (!dataSource.isInitialized) {
+    throw new SagaOptionsError(
+      'dataSource',
+      'must be initialized (pass the one your database module provides)',
+    );
+  }
   const type = dataSource.options.type;
   if (type !== 'postgres' && type !== 'better-sqlite3') {
     throw new SagaOptionsError(
