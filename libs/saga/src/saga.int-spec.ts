@@ -255,6 +255,32 @@ describe('@herd/saga on real Kafka and PostgreSQL', () => {
     expect((await terminal(id)).state).toBe('COMPLETED');
   });
 
+  it('gives a redelivered command no second effect (inbox)', async () => {
+    const id = await orchestrator.start(SAGA, { orderId: 'dup-1', amount: 2 });
+    expect((await terminal(id)).state).toBe('COMPLETED');
+    const [reserve] = await orchestratorDb.manager.find(OutboxMessageEntity, {
+      where: { key: id },
+      order: { id: 'ASC' },
+    });
+    const producer = new Kafka({
+      brokers: env.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    }).producer();
+    await producer.connect();
+    const [sent] = await producer.send({
+      topic: CREDIT,
+      messages: [{ key: id, value: reserve?.value ?? '', headers: reserve?.headers }],
+    });
+    await producer.disconnect();
+    await waitFor(async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId: CREDIT_SERVICE, topics: [CREDIT] });
+      const committed = offsets?.partitions.find((p) => p.partition === sent?.partition);
+      return Number(committed?.offset) > Number(sent?.baseOffset) ? true : undefined;
+    }, 'the duplicate to be consumed and committed');
+    expect(await ledger(id)).toEqual(['reserve', 'ship']);
+    expect((await orchestrator.findById(id)).state).toBe('COMPLETED');
+  });
+
   it('compensates step 1 when step 2 fails', async () => {
     const id = await orchestrator.start(SAGA, { orderId: 'reject-1', amount: 10 });
     const view = await terminal(id);

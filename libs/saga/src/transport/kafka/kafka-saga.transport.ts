@@ -7,6 +7,7 @@ import {
   Kafka,
   logLevel,
   type LogEntry,
+  Partitioners,
   type Producer,
 } from 'kafkajs';
 import { PoisonMessageError } from '../../errors/poison-message.error';
@@ -43,6 +44,7 @@ export class KafkaSagaTransport implements SagaTransport {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
 
@@ -171,7 +173,7 @@ export class KafkaSagaTransport implements SagaTransport {
   }
 
   private log(entry: LogEntry): void {
-    const text = `${entry.namespace}: ${entry.log.message}`;
+    const text = entry.namespace ? `${entry.namespace}: ${entry.log.message}` : entry.log.message;
     if (entry.level <= logLevel.ERROR) this.logger.error(text);
     else this.logger.warn(text);
   }
