@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { access, constants } from 'node:fs/promises';
 import {
   DiskHealthIndicator,
   HealthIndicatorService,
@@ -140,11 +141,18 @@ export class HealthService
         const key = diskKey(folder.path);
         return {
           name: key,
-          check: () =>
-            this.disk.checkStorage(key, {
+          check: async () => {
+            // check-disk-space reports the parent disk of a missing folder: test the folder first.
+            const problem = await access(folder.path, constants.R_OK | constants.W_OK).then(
+              () => undefined,
+              (error: NodeJS.ErrnoException) => `${error.code ?? 'error'}: not a writable folder`,
+            );
+            if (problem) return this.indicators.check(key).down({ message: problem });
+            return this.disk.checkStorage(key, {
               path: folder.path,
               thresholdPercent: folder.maxUsedRatio,
-            }),
+            });
+          },
         };
       }),
       ...this.kafka.indicators(),

@@ -7,6 +7,7 @@ import { ShutdownState } from '../shutdown/shutdown-state';
 import { httpInFlight, httpRequestDuration } from './herd-metrics';
 
 const UNMATCHED_ROUTE = 'unmatched';
+const CATCH_ALL = /^\/?\{?\*[A-Za-z0-9_]*\}?$/;
 
 /**
  * Times every request into the route/method/status histogram and counts it in flight for the
@@ -32,9 +33,11 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     this.inFlightGauge.inc({ service });
     if (this.shutdown.isShuttingDown) res.setHeader('Connection', 'close');
     res.once('finish', () => {
-      const route = req.route?.path
-        ? `${req.baseUrl ?? ''}${String(req.route.path)}`
-        : UNMATCHED_ROUTE;
+      const path: unknown = req.route?.path;
+      // Nest mounts global middleware as catch-all routes: when one of those is the last route
+      // seen, no handler matched (a 404 must not mint one label per URL).
+      const matched = typeof path === 'string' && !CATCH_ALL.test(path);
+      const route = matched ? `${req.baseUrl ?? ''}${path}` : UNMATCHED_ROUTE;
       this.duration.observe(
         { method: req.method, route, status_code: String(res.statusCode) },
         Number(process.hrtime.bigint() - started) / 1e9,
