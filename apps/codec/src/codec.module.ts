@@ -4,6 +4,7 @@ import { FileTranscoder } from './transcoding/file-transcoder';
 import { JobsController } from './transcoding/jobs.controller';
 import { TranscodeHandler } from './transcoding/transcode.handler';
 import { TranscodeJob } from './transcoding/transcode-job.entity';
+import { CodecSchema1764201600000 } from './migrations/1764201600000-codec-schema';
 
 @Module({})
 export class CodecModule {
@@ -17,6 +18,7 @@ export class CodecModule {
       imports: [
         HerdServiceModule.forService(config, {
           entities: [TranscodeJob],
+          migrations: [CodecSchema1764201600000],
           mediaFolders: [mediaDir],
           ...overrides,
         }),

@@ -4,6 +4,7 @@ import { Courseware } from './coursewares/courseware.entity';
 import { CoursewaresController } from './coursewares/coursewares.controller';
 import { CoursewaresService } from './coursewares/coursewares.service';
 import { publishCoursewareSaga } from './coursewares/publish-courseware.saga';
+import { CoursewareSchema1764201600000 } from './migrations/1764201600000-courseware-schema';
 
 @Module({})
 export class CoursewareModule {
@@ -13,6 +14,7 @@ export class CoursewareModule {
       imports: [
         HerdServiceModule.forService(config, {
           entities: [Courseware],
+          migrations: [CoursewareSchema1764201600000],
           sagas: [publishCoursewareSaga],
           ...overrides,
         }),

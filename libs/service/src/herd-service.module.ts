@@ -12,6 +12,7 @@ import {
   MemoryBroker,
   SAGA_ENTITIES,
   SagaDefinition,
+  SagaSchema1764201600000,
   SagaHealthIndicator,
   SagaModule,
 } from '@herd/saga';
@@ -21,7 +22,7 @@ import { ServiceConfig } from './config/service-config';
 export interface HerdServiceParts {
   /** Every entity the service owns (the saga tables are added). */
   readonly entities: EntityClass[];
-  /** Migrations run at boot on PostgreSQL, under an advisory lock. */
+  /** Migrations run at boot on PostgreSQL, under an advisory lock (the saga tables' is added). */
   readonly migrations?: MigrationClass[];
   /** Sagas this service orchestrates. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -57,8 +58,9 @@ export class HerdServiceModule {
       url: config.databaseUrl,
       provision: config.databaseAdminUrl ? { adminUrl: config.databaseAdminUrl } : undefined,
       entities: [...parts.entities, ...SAGA_ENTITIES],
-      migrations: parts.migrations,
-      // The embedded SQLite database lives in memory for one run: its tables come from the entities.
+      // The embedded SQLite database lives in memory for one run: its tables come from the
+      // entities. Migrations are PostgreSQL's, run at boot under an advisory lock.
+      migrations: embeddedDatabase ? [] : [SagaSchema1764201600000, ...(parts.migrations ?? [])],
       synchronize: embeddedDatabase,
     });
     const dataSourceToken = getServiceDataSourceToken(config.name);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { OnModuleInit } from '@nestjs/common';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,8 +19,13 @@ const EXTENSIONS: Record<RenditionTarget, string> = {
  * (no codec library ships with the image): each rendition holds a header naming its target and
  * the source bytes, enough to prove the saga's effects and their compensation end to end.
  */
-export class FileTranscoder {
+export class FileTranscoder implements OnModuleInit {
   constructor(private readonly mediaDir: string) {}
+
+  /** The media folder exists before readiness checks its disk. */
+  async onModuleInit(): Promise<void> {
+    await mkdir(this.mediaDir, { recursive: true });
+  }
 
   async transcode(command: TranscodeCommand): Promise<Rendition[]> {
     const source = await this.readSource(command.source.uri);
