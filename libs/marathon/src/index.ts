@@ -1,0 +1,1 @@
+export { MarathonModule } from './marathon.module';
