@@ -1,0 +1,34 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventLoopLagMonitor } from './event-loop-lag.monitor';
+
+function blockFor(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // busy wait on purpose: this is the lag being measured
+  }
+}
+
+async function waitFor(condition: () => boolean, deadlineMs: number): Promise<boolean> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (condition()) return true;
+    await sleep(5);
+  }
+  return condition();
+}
+
+describe('EventLoopLagMonitor', () => {
+  it('reports the largest delay of the last window, then forgets it', async () => {
+    const monitor = new EventLoopLagMonitor(100);
+    monitor.start();
+    try {
+      expect(monitor.lagMs()).toBe(0);
+      await sleep(50);
+      blockFor(300);
+      expect(await waitFor(() => monitor.lagMs() >= 250, 1_000)).toBe(true);
+      expect(await waitFor(() => monitor.lagMs() < 250, 2_000)).toBe(true);
+    } finally {
+      monitor.stop();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { REDACTED, redactSecrets, redactText } from './redact';
+
+describe('redactText', () => {
+  it.each([
+    [
+      'postgres://herd:herd@127.0.0.1:55432/herd',
+      `postgres://herd:${REDACTED}@127.0.0.1:55432/herd`,
+    ],
+    ['amqp://user:p%40ss@broker', `amqp://user:${REDACTED}@broker`],
+    ['/cb?code=1&access_token=abc&x=2', `/cb?code=1&access_token=${REDACTED}&x=2`],
+    ['/x?password=pw#frag', `/x?password=${REDACTED}#frag`],
+    ['/x?apiKey=k1', `/x?apiKey=${REDACTED}`],
+    ['http://consul:8500/v1/agent', 'http://consul:8500/v1/agent'],
+    ['nothing secret here', 'nothing secret here'],
+  ])('%s', (input, expected) => {
+    expect(redactText(input)).toBe(expected);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('masks secret-named fields at any depth and secrets inside strings', () => {
+    const input = {
+      user: 'dolly',
+      password: 'hunter2',
+      headers: { Authorization: 'Bearer x', cookie: 'a=b', 'x-request-id': 'r1' },
+      list: [{ clientSecret: 's' }, 'redis://:pw@cache:6379'],
+      config: { db: { url: 'postgres://u:pw@h/db', accessToken: 't', tokenCount: 3 } },
+      empty: { token: undefined },
+    };
+    expect(redactSecrets(input)).toEqual({
+      user: 'dolly',
+      password: REDACTED,
+      headers: { Authorization: REDACTED, cookie: REDACTED, 'x-request-id': 'r1' },
+      list: [{ clientSecret: REDACTED }, 'redis://:pw@cache:6379'],
+      config: {
+        db: { url: `postgres://u:${REDACTED}@h/db`, accessToken: REDACTED, tokenCount: REDACTED },
+      },
+      empty: { token: undefined },
+    });
+    expect(input.password).toBe('hunter2');
+  });
+
+  it('turns errors into plain objects without the secrets and survives cycles', () => {
+    const error = Object.assign(new Error('connect to postgres://a:b@h failed'), { secret: 'x' });
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const out = redactSecrets({ err: error, cyclic }) as Record<string, Record<string, unknown>>;
+    expect(out.err).toMatchObject({
+      type: 'Error',
+      message: `connect to postgres://a:${REDACTED}@h failed`,
+      secret: REDACTED,
+    });
+    expect(String(out.err.stack)).not.toContain(':b@');
+    expect(out.cyclic.name).toBe('loop');
+  });
+
+  it('leaves class instances to their serializers', () => {
+    class Socketish {
+      password = 'kept-for-serializer';
+    }
+    const socket = new Socketish();
+    expect((redactSecrets({ socket }) as { socket: unknown }).socket).toBe(socket);
+  });
+});
