@@ -37,7 +37,13 @@ export type {
   SagaCommandHandlerFn,
   SagaCommandHandlerRegistration,
 } from './interfaces/saga-command-handler.interface';
-export type { SagaListQuery, SagaView, StartSagaOptions } from './interfaces/saga-view.interface';
+export type {
+  SagaListQuery,
+  SagaStateChange,
+  SagaStateChangeListener,
+  SagaView,
+  StartSagaOptions,
+} from './interfaces/saga-view.interface';
 export type { OutboxRelayOptions } from './outbox/outbox-relay';
 export type { RetentionOptions, RetentionResult } from './retention/retention-cleaner';
 export { MemoryBroker } from './transport/memory/memory-broker';

@@ -35,3 +35,12 @@ export interface StartSagaOptions {
   /** W3C trace context to continue; default: a new trace. */
   readonly traceparent?: string;
 }
+
+export interface SagaStateChange {
+  readonly sagaId: string;
+  readonly sagaType: string;
+  readonly from: SagaState;
+  readonly to: SagaState;
+}
+
+export type SagaStateChangeListener = (change: SagaStateChange) => void;

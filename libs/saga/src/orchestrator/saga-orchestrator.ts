@@ -12,7 +12,13 @@ import { SagaNotFoundError } from '../errors/saga-not-found.error';
 import { SagaPayloadInvalidError } from '../errors/saga-payload-invalid.error';
 import { SagaStateError } from '../errors/saga-state.error';
 import { UnknownSagaDefinitionError } from '../errors/unknown-saga-definition.error';
-import type { SagaListQuery, SagaView, StartSagaOptions } from '../interfaces/saga-view.interface';
+import type {
+  SagaListQuery,
+  SagaStateChange,
+  SagaStateChangeListener,
+  SagaView,
+  StartSagaOptions,
+} from '../interfaces/saga-view.interface';
 import type { SagaMetrics } from '../metrics/saga-metrics';
 import type { Outbox } from '../outbox/outbox';
 import { SAGA_ENVELOPE_VERSION } from '../saga.constants';
@@ -25,6 +31,7 @@ import { SagaInstanceEntity } from './saga-instance.entity';
 export class SagaOrchestrator {
   private readonly logger = new Logger(SagaOrchestrator.name);
   private readonly postgres: boolean;
+  private readonly listeners = new Set<SagaStateChangeListener>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -36,6 +43,15 @@ export class SagaOrchestrator {
     private readonly committed: () => void,
   ) {
     this.postgres = dataSource.options.type === 'postgres';
+  }
+
+  /**
+   * Calls `listener` after each committed state change made by this process (e.g. to answer a
+   * waiting HTTP request); returns the unsubscribe function. Other instances' changes are not seen.
+   */
+  onStateChange(listener: SagaStateChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Starts the latest version of `sagaName`; returns the saga id. */
@@ -74,6 +90,7 @@ export class SagaOrchestrator {
     } else {
       await this.dataSource.transaction(work);
       this.committed();
+      if (instance.state !== 'RUNNING') this.notify([change(instance, 'RUNNING')]);
     }
     this.metrics.started.inc({ saga: definition.name });
     return id;
@@ -92,6 +109,7 @@ export class SagaOrchestrator {
 
   /** Fires due deadlines (timeouts, backed-off retries); returns how many instances advanced. */
   async processDeadlines(limit = 100): Promise<number> {
+    const changes: SagaStateChange[] = [];
     const transitions = await this.dataSource.transaction(async (manager) => {
       const due = await manager.find(SagaInstanceEntity, {
         where: { state: In(['RUNNING', 'COMPENSATING']), deadlineAt: LessThanOrEqual(Date.now()) },
@@ -110,10 +128,12 @@ export class SagaOrchestrator {
         const before = instance.state;
         const transition = await this.machine(definition).onDeadline(instance, manager);
         await this.persist(manager, definition, instance, transition, before);
+        if (before !== instance.state) changes.push(change(instance, before));
       }
       return due.length;
     });
     if (transitions > 0) this.committed();
+    this.notify(changes);
     return transitions;
   }
 
@@ -175,6 +195,7 @@ export class SagaOrchestrator {
       manager: EntityManager,
     ) => Promise<Transition | null>,
   ): Promise<boolean> {
+    const changes: SagaStateChange[] = [];
     const found = await this.dataSource.transaction(async (manager) => {
       const instance = await manager.findOne(SagaInstanceEntity, {
         where: { id: sagaId },
@@ -193,9 +214,11 @@ export class SagaOrchestrator {
       const before = instance.state;
       const transition = await apply(instance, definition, manager);
       if (transition) await this.persist(manager, definition, instance, transition, before);
+      if (before !== instance.state) changes.push(change(instance, before));
       return true;
     });
     this.committed();
+    this.notify(changes);
     return found;
   }
 
@@ -266,6 +289,18 @@ export class SagaOrchestrator {
     );
   }
 
+  private notify(changes: SagaStateChange[]): void {
+    for (const event of changes) {
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.logger.warn(`state change listener threw: ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+
   private machine(definition: SagaDefinition<unknown>): SagaStateMachine<unknown> {
     return new SagaStateMachine(definition, randomUUID);
   }
@@ -294,4 +329,8 @@ export class SagaOrchestrator {
       updatedAt: new Date(instance.updatedAt),
     };
   }
+}
+
+function change(instance: SagaInstanceEntity, from: SagaState): SagaStateChange {
+  return { sagaId: instance.id, sagaType: instance.sagaType, from, to: instance.state };
 }
