@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -27,11 +28,11 @@ export class PostgresServer implements InfraServer {
 
   /** Written by the server itself, so it must not be created by root first. */
   logFile(paths: InfraPaths): string {
-    return join(paths.stateDir, 'postgres', 'server.log');
+    return join(this.clusterDir(paths), 'server.log');
   }
 
   private controlLog(paths: InfraPaths): string {
-    return join(paths.stateDir, 'postgres', 'pg_ctl.log');
+    return join(this.clusterDir(paths), 'pg_ctl.log');
   }
 
   async probe(connection: string): Promise<ServerProbe> {
@@ -53,7 +54,7 @@ export class PostgresServer implements InfraServer {
 
   async start({ paths, progress }: InfraContext): Promise<void> {
     const bin = await this.ensureInstalled(paths, progress);
-    const dir = join(paths.stateDir, 'postgres');
+    const dir = this.clusterDir(paths);
     const dataDir = join(dir, 'data');
     const socketDir = join(dir, 'run');
     const logFile = this.controlLog(paths);
@@ -103,7 +104,7 @@ export class PostgresServer implements InfraServer {
   }
 
   async stop({ paths }: InfraContext): Promise<boolean> {
-    const dataDir = join(paths.stateDir, 'postgres', 'data');
+    const dataDir = join(this.clusterDir(paths), 'data');
     if (!existsSync(join(dataDir, 'postmaster.pid'))) return false;
     const bin = this.findBinDir();
     if (!bin) return false;
@@ -189,16 +190,33 @@ export class PostgresServer implements InfraServer {
     execFileSync('chown', ['-R', `${owner.uid}:${owner.gid}`, dir]);
   }
 
-  private assertServerUserCanReach(dir: string): void {
-    if (process.getuid?.() !== 0) return;
+  /**
+   * The cluster lives under the state directory, unless we are root and the `postgres` user cannot
+   * reach it (a checkout inside a private folder): then in a folder of its own under /var/tmp,
+   * named after the state directory so `down` finds the same one.
+   */
+  private clusterDir(paths: InfraPaths): string {
+    const preferred = join(paths.stateDir, 'postgres');
+    if (process.getuid?.() !== 0 || this.serverUserCan('-x', paths.stateDir)) return preferred;
+    const key = createHash('sha256').update(paths.stateDir).digest('hex').slice(0, 12);
+    return join('/var/tmp', `herd-postgres-${key}`);
+  }
+
+  private serverUserCan(test: '-x' | '-w', path: string): boolean {
     try {
-      execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]);
+      execFileSync('runuser', ['-u', 'postgres', '--', 'test', test, path], { stdio: 'ignore' });
+      return true;
     } catch {
-      throw new InfraStepError(
-        'postgres prepare',
-        `the postgres user cannot write ${dir}: every parent folder must be traversable (chmod o+x) or set HERD_STATE_DIR to a folder it can reach`,
-      );
+      return false;
     }
+  }
+
+  private assertServerUserCanReach(dir: string): void {
+    if (process.getuid?.() !== 0 || this.serverUserCan('-w', dir)) return;
+    throw new InfraStepError(
+      'postgres prepare',
+      `the postgres user cannot write ${dir}: make its parent folders traversable (chmod o+x) or set HERD_STATE_DIR to a folder it can reach`,
+    );
   }
 
   private runAsServerUser(
