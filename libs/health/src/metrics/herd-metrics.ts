@@ -29,8 +29,19 @@ export function herdHistogram<L extends string>(config: HistogramConfiguration<L
   return getOrCreate(config.name, () => new Histogram(config));
 }
 
+// Gauges named *_total fail `promtool check metrics` (prometheus/client_js#283); each is the
+// sum over `type` of its unsuffixed sibling, e.g. sum without (type) (nodejs_active_handles).
+const LINT_FAILING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** prom-client's process/Node.js defaults, once per process, minus the promtool offenders. */
 export function ensureDefaultMetrics(): void {
-  if (!register.getSingleMetric(HEALTH_METRICS.defaultMarker)) collectDefaultMetrics();
+  if (register.getSingleMetric(HEALTH_METRICS.defaultMarker)) return;
+  collectDefaultMetrics();
+  LINT_FAILING_DEFAULTS.forEach((name) => register.removeSingleMetric(name));
 }
 
 export function httpRequestDuration(): Histogram<'method' | 'route' | 'status_code'> {
