@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { herdInfraEnv } from '@herd/testing';
 import {
@@ -12,6 +13,15 @@ import { catalogEntry, catalogIds, eventually, resolvedIds } from '../test/consu
 import { Member, startMember } from '../test/member-app';
 
 const ROOT = join(__dirname, '..', '..', '..');
+
+/** A port nothing listens on any more: connections to it are refused. */
+async function freedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** Starts a member in a child process (so it can be SIGKILLed) and waits until it listens. */
 function spawnMember(options: object): Promise<ChildProcess> {
@@ -176,13 +186,14 @@ describe('@herd/registry against the real Consul agent', () => {
     // A registered, passing instance whose port refuses connections: the client must go elsewhere
     // every time and open its circuit after the volume threshold (2).
     const ghostId = `${service}-ghost`;
+    const ghostPort = await freedPort();
     await fetch(new URL('/v1/agent/service/register', consulUrl), {
       method: 'PUT',
       body: JSON.stringify({
         ID: ghostId,
         Name: service,
         Address: '127.0.0.1',
-        Port: 1,
+        Port: ghostPort,
         Meta: { version: '3.0.0' },
         Check: { CheckID: `${ghostId}:ttl`, TTL: '60s', Status: 'passing' },
       }),

@@ -19,7 +19,12 @@ const [a, b, c] = ['a', 'b', 'c'].map(instance);
 describe('load balancers', () => {
   it('round-robin rotates in id order whatever order discovery returns', () => {
     const balancer = new RoundRobinBalancer();
-    const picks = [[c, a, b], [b, c, a], [a, b, c], [c, b, a]].map((list) => balancer.pick(list).id);
+    const picks = [
+      [c, a, b],
+      [b, c, a],
+      [a, b, c],
+      [c, b, a],
+    ].map((list) => balancer.pick(list).id);
     expect(picks).toEqual(['a', 'b', 'c', 'a']);
   });
 

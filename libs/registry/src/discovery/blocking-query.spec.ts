@@ -8,7 +8,10 @@ function scripted(answers: Answer[]) {
     indexesSent.push(index);
     const next = answers.shift();
     // Out of script: block like a real long poll until the query is stopped.
-    if (!next) return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    if (!next)
+      return new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
     if (next instanceof Error) throw next;
     return next;
   };
@@ -25,7 +28,8 @@ async function until(condition: () => boolean): Promise<void> {
 describe('nextIndex (Consul blocking-query rules)', () => {
   it('follows a growing index', () => expect(nextIndex(5n, 9n)).toBe(9n));
   it('resets to 0 when the index goes backwards', () => expect(nextIndex(9n, 3n)).toBe(0n));
-  it('never sends an index below 1 after an answer, to avoid a busy loop', () => expect(nextIndex(0n, 0n)).toBe(1n));
+  it('never sends an index below 1 after an answer, to avoid a busy loop', () =>
+    expect(nextIndex(0n, 0n)).toBe(1n));
 });
 
 describe('BlockingQuery', () => {
@@ -48,7 +52,11 @@ describe('BlockingQuery', () => {
 
   it('keeps going after any error, including a 400, and backs off between attempts', async () => {
     const badRequest = Object.assign(new Error('bad request'), { statusCode: 400 });
-    const { fetch, indexesSent } = scripted([badRequest, new Error('refused'), { index: 7n, body: 'ok' }]);
+    const { fetch, indexesSent } = scripted([
+      badRequest,
+      new Error('refused'),
+      { index: 7n, body: 'ok' },
+    ]);
     const failures: number[] = [];
     const query = new BlockingQuery(
       fetch,
@@ -81,16 +89,33 @@ describe('BlockingQuery', () => {
 
   it('jitters its backoff between half and all of an exponentially growing, capped delay', () => {
     const options = { waitMs: 1000, minIntervalMs: 0, retryBaseMs: 100, retryMaxMs: 1000 };
-    const low = new BlockingQuery(scripted([]).fetch, { onChange: () => undefined }, options, () => 0);
-    const high = new BlockingQuery(scripted([]).fetch, { onChange: () => undefined }, options, () => 1);
+    const low = new BlockingQuery(
+      scripted([]).fetch,
+      { onChange: () => undefined },
+      options,
+      () => 0,
+    );
+    const high = new BlockingQuery(
+      scripted([]).fetch,
+      { onChange: () => undefined },
+      options,
+      () => 1,
+    );
     expect([1, 2, 3, 5, 50].map((n) => low.backoffMs(n))).toEqual([50, 100, 200, 500, 500]);
     expect([1, 2, 3, 5, 50].map((n) => high.backoffMs(n))).toEqual([100, 200, 400, 1000, 1000]);
   });
 
   it('rate-limits successive queries to minIntervalMs', async () => {
-    const answers = Array.from({ length: 50 }, (_, i) => ({ index: BigInt(i + 1), body: String(i) }));
+    const answers = Array.from({ length: 50 }, (_, i) => ({
+      index: BigInt(i + 1),
+      body: String(i),
+    }));
     const { fetch, indexesSent } = scripted(answers);
-    const query = new BlockingQuery(fetch, { onChange: () => undefined }, { ...fast, minIntervalMs: 50 });
+    const query = new BlockingQuery(
+      fetch,
+      { onChange: () => undefined },
+      { ...fast, minIntervalMs: 50 },
+    );
     await query.start();
     await new Promise((r) => setTimeout(r, 220));
     await query.stop();
