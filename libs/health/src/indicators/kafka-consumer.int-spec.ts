@@ -112,7 +112,10 @@ describe('Kafka consumer indicator (real Kafka)', () => {
     });
     const lagging = await readyUntil((res) => res.status === 503, 20_000);
     expect(lagging.status).toBe(503);
-    expect(lagging.body.error['kafka:transcode']).toMatchObject({ status: 'down', phase: 'member' });
+    expect(lagging.body.error['kafka:transcode']).toMatchObject({
+      status: 'down',
+      phase: 'member',
+    });
     expect(lagging.body.error['kafka:transcode'].lag).toBeGreaterThan(MAX_LAG);
     expect(lagging.body.error['kafka:transcode'].message).toMatch(/^lag \d+ > 5$/);
 

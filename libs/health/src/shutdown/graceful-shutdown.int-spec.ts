@@ -1,0 +1,201 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, get } from 'node:http';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const FIXTURE = join(__dirname, '..', 'fixtures', 'drain-app.fixture.ts');
+const GRACE_MS = 1_500;
+
+interface Instance {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly logs: Array<Record<string, unknown>>;
+  readonly url: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly body: string;
+  readonly connection?: string;
+}
+
+function httpGet(url: string, agent: Agent, timeoutMs = 5_000): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
+      );
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
+    req.on('error', reject);
+  });
+}
+
+function startInstance(name: string): Promise<Instance> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', FIXTURE],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        HERD_FIXTURE_SERVICE: name,
+        HERD_FIXTURE_GRACE_MS: String(GRACE_MS),
+        HERD_FIXTURE_DRAIN_TIMEOUT_MS: '5000',
+        HERD_FIXTURE_CHECK_INTERVAL_MS: '500',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within 60s: ${stderr}`));
+    }, 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        logs.push(record);
+        const port = /^listening on (\d+)$/.exec(String(record.msg))?.[1];
+        if (port) {
+          clearTimeout(timer);
+          resolve({ name, child, logs, url: `http://127.0.0.1:${port}`, exited });
+        }
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited early (${code ?? signal}): ${stderr}`));
+    });
+  });
+}
+
+describe('graceful shutdown: SIGTERM under HTTP load (two child-process instances)', () => {
+  const instances: Instance[] = [];
+
+  afterAll(() => {
+    for (const instance of instances) {
+      if (instance.child.exitCode === null && instance.child.signalCode === null) {
+        instance.child.kill('SIGKILL');
+      }
+    }
+  });
+
+  it('loses no client request: readiness turns 503 first, in-flight requests finish, the process exits', async () => {
+    instances.push(...(await Promise.all([startInstance('sheep-a'), startInstance('sheep-b')])));
+    const [a, b] = instances;
+    const probeAgent = new Agent({ keepAlive: false });
+    const loadAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+    // The balancer a registry client is: route only to instances whose readiness answered 200.
+    const routable = new Set<Instance>();
+    const readinessSeen = new Map<Instance, Reply[]>(instances.map((i) => [i, []]));
+    let running = true;
+    const poll = async (instance: Instance): Promise<void> => {
+      while (running) {
+        try {
+          const reply = await httpGet(`${instance.url}/health/ready`, probeAgent, 1_000);
+          readinessSeen.get(instance)?.push(reply);
+          if (reply.status === 200) routable.add(instance);
+          else routable.delete(instance);
+        } catch {
+          routable.delete(instance);
+        }
+        await sleep(100);
+      }
+    };
+    const pollers = instances.map(poll);
+    const deadline = Date.now() + 30_000;
+    while (routable.size < 2 && Date.now() < deadline) await sleep(50);
+    expect(routable.size).toBe(2);
+
+    const outcomes: Array<{
+      instance: string;
+      at: number;
+      done: number;
+      status?: number;
+      error?: string;
+    }> = [];
+    let turn = 0;
+    const worker = async (): Promise<void> => {
+      while (running) {
+        const choices = [...routable];
+        if (choices.length === 0) {
+          await sleep(10);
+          continue;
+        }
+        const target = choices[turn++ % choices.length];
+        const at = Date.now();
+        try {
+          const reply = await httpGet(`${target.url}/items/slow?ms=200`, loadAgent);
+          outcomes.push({ instance: target.name, at, done: Date.now(), status: reply.status });
+        } catch (error) {
+          outcomes.push({
+            instance: target.name,
+            at,
+            done: Date.now(),
+            error: (error as Error).message,
+          });
+        }
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+
+    await sleep(1_500);
+    const sigtermAt = Date.now();
+    a.child.kill('SIGTERM');
+    const exit = await a.exited;
+    const exitedAt = Date.now();
+    await sleep(1_000);
+    running = false;
+    await Promise.all([...workers, ...pollers]);
+    loadAgent.destroy();
+
+    const failures = outcomes.filter((o) => o.error !== undefined || o.status !== 200);
+    expect(failures).toEqual([]);
+    expect(
+      outcomes.filter((o) => o.instance === 'sheep-a' && o.at < sigtermAt).length,
+    ).toBeGreaterThan(0);
+    expect(
+      outcomes.filter((o) => o.instance === 'sheep-b' && o.at > exitedAt).length,
+    ).toBeGreaterThan(0);
+    // Requests A had in flight when SIGTERM arrived finished with 200 (checked above with the rest).
+    const inFlightAtSigterm = outcomes.filter(
+      (o) => o.instance === 'sheep-a' && o.at < sigtermAt && o.done > sigtermAt,
+    );
+    expect(inFlightAtSigterm.length).toBeGreaterThan(0);
+    // A answered 503 naming the shutdown while it was still serving (the grace period).
+    const aSeen = readinessSeen.get(a) ?? [];
+    const shuttingDown = aSeen.find((reply) => reply.status === 503);
+    expect(JSON.parse(shuttingDown?.body ?? '{}')).toMatchObject({
+      status: 'shutting_down',
+      error: { shutdown: { status: 'down' } },
+    });
+    // Nest re-raises the signal after its hooks ran: exit by SIGTERM, after the last phase logged.
+    expect(exit.signal === 'SIGTERM' || exit.code === 0).toBe(true);
+    const messages = a.logs.map((record) => String(record.msg));
+    expect(messages.some((msg) => msg.startsWith('draining: readiness is 503'))).toBe(true);
+    expect(messages).toContain('closed after SIGTERM');
+    expect(exitedAt - sigtermAt).toBeGreaterThanOrEqual(GRACE_MS);
+
+    b.child.kill('SIGTERM');
+    await b.exited;
+  });
+});
