@@ -151,12 +151,12 @@ describe('HealthModule (in process, no servers)', () => {
     const metrics = await request(server).get('/metrics').expect(200);
     expect(metrics.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
     expect(metrics.text).toMatch(
-      /herd_http_request_duration_seconds_count\{method="GET",route="\/items\/:id",status_code="200"\} [2-9]/,
+      /herd_http_request_duration_seconds_count\{service="metrics-sheep",method="GET",route="\/items\/:id",status_code="200"\} [2-9]/,
     );
     expect(metrics.text).toMatch(/route="unmatched",status_code="404"/);
     expect(metrics.text).not.toMatch(/route="\/items\/42"/);
     expect(metrics.text).toMatch(
-      /herd_build_info\{service="metrics-sheep",version="9\.9\.9",instance="m-1"\} 1/,
+      /herd_build_info\{service="metrics-sheep",version="9\.9\.9",instance_id="m-1"\} 1/,
     );
     expect(metrics.text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(metrics.text).toMatch(/^nodejs_eventloop_lag_seconds /m);

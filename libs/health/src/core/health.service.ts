@@ -61,7 +61,7 @@ export class HealthService
     });
     ensureDefaultMetrics();
     buildInfo().set(
-      { service: options.service, version: options.version, instance: options.instanceId },
+      { service: options.service, version: options.version, instance_id: options.instanceId },
       1,
     );
     // Liveness is meaningful from the first request, not only after bootstrap.

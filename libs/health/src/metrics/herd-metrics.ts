@@ -44,11 +44,11 @@ export function ensureDefaultMetrics(): void {
   LINT_FAILING_DEFAULTS.forEach((name) => register.removeSingleMetric(name));
 }
 
-export function httpRequestDuration(): Histogram<'method' | 'route' | 'status_code'> {
+export function httpRequestDuration(): Histogram<'service' | 'method' | 'route' | 'status_code'> {
   return herdHistogram({
     name: HEALTH_METRICS.httpDuration,
-    help: 'HTTP request duration in seconds, by route pattern, method and status code',
-    labelNames: ['method', 'route', 'status_code'],
+    help: 'HTTP request duration in seconds, by service, route pattern, method and status code',
+    labelNames: ['service', 'method', 'route', 'status_code'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
 }
@@ -61,11 +61,13 @@ export function httpInFlight(): Gauge<'service'> {
   });
 }
 
-export function buildInfo(): Gauge<'service' | 'version' | 'instance'> {
+// `instance_id`, not `instance`: Prometheus owns `instance` (the scrape target) and would
+// rename ours to `exported_instance`.
+export function buildInfo(): Gauge<'service' | 'version' | 'instance_id'> {
   return herdGauge({
     name: HEALTH_METRICS.buildInfo,
     help: 'Always 1; labels say which service, version and instance this process runs',
-    labelNames: ['service', 'version', 'instance'],
+    labelNames: ['service', 'version', 'instance_id'],
   });
 }
 

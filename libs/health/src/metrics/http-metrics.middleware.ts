@@ -39,7 +39,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
       const matched = typeof path === 'string' && !CATCH_ALL.test(path);
       const route = matched ? `${req.baseUrl ?? ''}${path}` : UNMATCHED_ROUTE;
       this.duration.observe(
-        { method: req.method, route, status_code: String(res.statusCode) },
+        { service, method: req.method, route, status_code: String(res.statusCode) },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
     });
