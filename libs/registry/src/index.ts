@@ -47,3 +47,7 @@ export type { ServiceHttpClientOptions } from './client/service-http-client';
 export { ServiceClientFactory } from './client/service-client.factory';
 export { RegistryHealthIndicator } from './health/registry.health-indicator';
 export * from './errors';
+export { consulKvConfig } from './kv/consul-kv-config';
+export type { ConsulKvConfigOptions } from './kv/consul-kv-config';
+export { ConsulKvConfigModule } from './kv/consul-kv-config.module';
+export { ConsulKvConfigWatcher } from './kv/consul-kv-config.watcher';
