@@ -23,6 +23,9 @@ async function freePort(): Promise<number> {
  */
 export class ConsulDevAgent {
   private process?: ChildProcess;
+
+  /** `extraArgs` go after the standard flags, e.g. `-hcl=acl { ... }`. */
+  constructor(private readonly extraArgs: string[] = []) {}
   private ports?: { http: number; serfLan: number; serfWan: number; server: number };
 
   get url(): string {
@@ -55,6 +58,7 @@ export class ConsulDevAgent {
         `-server-port=${p.server}`,
         `-node=herd-registry-test-${p.http}`,
         '-log-level=warn',
+        ...this.extraArgs,
       ],
       { stdio: 'ignore' },
     );
