@@ -1,102 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, get } from 'node:http';
-import { join } from 'node:path';
+import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
-const FIXTURE = join(__dirname, '..', 'fixtures', 'drain-app.fixture.ts');
-const GRACE_MS = 1_500;
-
-interface Instance {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly logs: Array<Record<string, unknown>>;
-  readonly url: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-interface Reply {
-  readonly status: number;
-  readonly body: string;
-  readonly connection?: string;
-}
-
-function httpGet(url: string, agent: Agent, timeoutMs = 5_000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { agent, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }),
-      );
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
-    req.on('error', reject);
-  });
-}
-
-function startInstance(name: string): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', FIXTURE],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-        HERD_FIXTURE_SERVICE: name,
-        HERD_FIXTURE_GRACE_MS: String(GRACE_MS),
-        HERD_FIXTURE_DRAIN_TIMEOUT_MS: '5000',
-        HERD_FIXTURE_CHECK_INTERVAL_MS: '500',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not start within 60s: ${stderr}`));
-    }, 60_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines.filter(Boolean)) {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        logs.push(record);
-        const port = /^listening on (\d+)$/.exec(String(record.msg))?.[1];
-        if (port) {
-          clearTimeout(timer);
-          resolve({ name, child, logs, url: `http://127.0.0.1:${port}`, exited });
-        }
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited early (${code ?? signal}): ${stderr}`));
-    });
-  });
-}
+import {
+  GRACE_MS,
+  httpGet,
+  killLeftovers,
+  startInstance,
+  type Instance,
+  type Reply,
+} from '../fixtures/child-instance';
 
 describe('graceful shutdown: SIGTERM under HTTP load (two child-process instances)', () => {
   const instances: Instance[] = [];
 
-  afterAll(() => {
-    for (const instance of instances) {
-      if (instance.child.exitCode === null && instance.child.signalCode === null) {
-        instance.child.kill('SIGKILL');
-      }
-    }
-  });
+  afterAll(() => killLeftovers(instances));
 
   it('loses no client request: readiness turns 503 first, in-flight requests finish, the process exits', async () => {
     instances.push(...(await Promise.all([startInstance('sheep-a'), startInstance('sheep-b')])));
