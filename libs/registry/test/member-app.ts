@@ -1,4 +1,11 @@
-import { Controller, Get, Inject, Module, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  InternalServerErrorException,
+  Module,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
@@ -31,7 +38,7 @@ class MemberController {
 
   @Get('boom')
   boom(): never {
-    throw new Error('boom');
+    throw new InternalServerErrorException('boom');
   }
 }
 
