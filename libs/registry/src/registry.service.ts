@@ -44,11 +44,11 @@ export class RegistryService
   private readonly logger = new Logger(RegistryService.name);
   private server?: ListeningServer;
   private readonly onListening = () => {
-    this.register().catch((error: unknown) =>
-      this.logger.error(
-        `registration failed, retrying in the background: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    );
+    this.register().catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof RegistryOptionsError) this.logger.error(`cannot register: ${message}`);
+      else this.logger.error(`registration failed, retrying in the background: ${message}`);
+    });
   };
 
   constructor(
