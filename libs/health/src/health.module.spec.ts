@@ -135,6 +135,38 @@ describe('HealthModule (in process, no servers)', () => {
     expect(work.headers.connection).toBe('close');
   });
 
+  it('lets a request in flight at close finish, and cuts one still running at the drain deadline', async () => {
+    const patient = await boot({
+      service: 'sheep',
+      shutdown: { graceMs: 0, drainTimeoutMs: 5_000 },
+      logging: { level: 'silent' },
+    });
+    await patient.listen(0, '127.0.0.1');
+    const inFlight = request(await patient.getUrl()).get('/items/slow?ms=300');
+    const finished = inFlight.then((res) => res.status);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await patient.close();
+    expect(await finished).toBe(200);
+
+    const hurried = await boot({
+      service: 'sheep',
+      shutdown: { graceMs: 0, drainTimeoutMs: 100 },
+      logging: { level: 'silent' },
+    });
+    await hurried.listen(0, '127.0.0.1');
+    const cut = request(await hurried.getUrl())
+      .get('/items/slow?ms=800')
+      .then(
+        (res) => `status ${res.status}`,
+        (error: NodeJS.ErrnoException) => error.code ?? error.message,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await hurried.close();
+    expect(await cut).toMatch(/ECONNRESET|socket hang up/);
+    // The cut connection does not stop the handler: let it end before the suite does.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+  });
+
   it('reports watched Kafka consumers under kafka:<name> (none watched: absent)', async () => {
     const app = await start({ service: 'sheep' });
     const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);

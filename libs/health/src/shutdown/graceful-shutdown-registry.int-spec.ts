@@ -23,7 +23,7 @@ describe('graceful shutdown behind @herd/registry on real Consul (two child-proc
     for (const instance of instances) {
       if (instance.child.exitCode === null && instance.child.signalCode === null) {
         instance.child.kill('SIGTERM');
-        await Promise.race([instance.exited, sleep(10_000)]);
+        await Promise.race([instance.exited, sleep(10_000, undefined, { ref: false })]);
       }
     }
     killLeftovers(instances);
@@ -71,6 +71,10 @@ describe('graceful shutdown behind @herd/registry on real Consul (two child-proc
       await sleep(200);
     }
     expect(passing).toBe(2);
+    // @herd/registry's indicator is part of the instances' readiness, handed in through options.
+    const readyB = await fetch(`${b.url}/health/ready`);
+    expect(readyB.status).toBe(200);
+    expect((await readyB.json()).details.consul).toMatchObject({ status: 'up' });
 
     const outcomes: Array<{
       by?: string;
