@@ -74,7 +74,8 @@ describe('graceful shutdown behind @herd/registry on real Consul (two child-proc
     // @herd/registry's indicator is part of the instances' readiness, handed in through options.
     const readyB = await fetch(`${b.url}/health/ready`);
     expect(readyB.status).toBe(200);
-    expect((await readyB.json()).details.consul).toMatchObject({ status: 'up' });
+    const readiness = (await readyB.json()) as { details: Record<string, { status: string }> };
+    expect(readiness.details.consul).toMatchObject({ status: 'up' });
 
     const outcomes: Array<{
       by?: string;
