@@ -83,7 +83,8 @@ export class SagaOrchestrator {
     const work = async (manager: EntityManager) => {
       const transition = await this.machine(definition).start(instance, manager);
       await manager.insert(SagaInstanceEntity, instance);
-      await this.emit(manager, definition, instance, transition);
+      // Only the caller knows when its transaction commits: let NOTIFY wake the relay then.
+      await this.emit(manager, definition, instance, transition, options.manager !== undefined);
     };
     if (options.manager) {
       await work(options.manager);
@@ -259,6 +260,7 @@ export class SagaOrchestrator {
     definition: SagaDefinition<unknown>,
     instance: SagaInstanceEntity,
     transition: Transition,
+    notify = false,
   ): Promise<void> {
     for (const step of transition.steps) {
       this.metrics.stepDuration.observe(
@@ -286,6 +288,7 @@ export class SagaOrchestrator {
           payload: command.payload,
         } satisfies SagaEnvelope,
       })),
+      notify,
     );
   }
 

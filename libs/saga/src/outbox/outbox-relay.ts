@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { SagaMetrics } from '../metrics/saga-metrics';
 import type { SagaTransport } from '../transport/saga-transport';
@@ -88,19 +88,14 @@ export class OutboxRelay {
 
   /** One cycle: returns how many rows were published. */
   async publishBatch(): Promise<number> {
-    const { dialect } = this.outbox;
-    const table = dialect.table(OutboxMessageEntity);
-    const lock = dialect.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
     return this.dataSource.transaction(async (manager) => {
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, topic, message_key, headers, value, created_at FROM ${table}` +
-          ` WHERE sent_at IS NULL ORDER BY id LIMIT ${dialect.param(1)}${lock}`,
-        [this.options.batchSize],
-      );
+      const rows = await this.claim(manager);
       const now = Date.now();
-      this.lagMs = rows.length > 0 ? now - Number(rows[0]?.created_at) : 0;
+      this.lagMs = rows.length > 0 ? now - Math.min(...rows.map((r) => Number(r.created_at))) : 0;
       this.metrics.outboxLag.set(this.lagMs / 1000);
       if (rows.length === 0) return 0;
+      rows.sort((a, b) => a.id - b.id);
+      // A failed send throws: the transaction rolls back and the rows stay unsent.
       await this.transport.publish(
         rows.map((row) => ({
           topic: row.topic,
@@ -109,13 +104,40 @@ export class OutboxRelay {
           headers: JSON.parse(row.headers) as Record<string, string>,
         })),
       );
-      await manager.query(
-        `UPDATE ${table} SET sent_at = ${dialect.param(1)} WHERE id IN (${dialect.params(rows.length, 2)})`,
-        [now, ...rows.map((row) => row.id)],
-      );
       this.metrics.outboxPublished.inc(rows.length);
       return rows.length;
     });
+  }
+
+  /**
+   * Marks the oldest unsent rows sent and returns them, locked until the cycle's transaction ends:
+   * on PostgreSQL in one statement whose `SKIP LOCKED` lets other relays take the next rows.
+   */
+  private async claim(manager: EntityManager): Promise<OutboxRow[]> {
+    const { dialect } = this.outbox;
+    const table = dialect.table(OutboxMessageEntity);
+    const columns = 'id, topic, message_key, headers, value, created_at';
+    if (dialect.postgres) {
+      // Wrapped in a CTE so TypeORM returns the rows (a bare UPDATE yields [rows, count]).
+      const rows: OutboxRow[] = await manager.query(
+        `WITH claimed AS (UPDATE ${table} SET sent_at = $1 WHERE id IN (SELECT id FROM ${table}` +
+          ` WHERE sent_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)` +
+          ` RETURNING ${columns}) SELECT * FROM claimed`,
+        [Date.now(), this.options.batchSize],
+      );
+      return rows;
+    }
+    const rows: OutboxRow[] = await manager.query(
+      `SELECT ${columns} FROM ${table} WHERE sent_at IS NULL ORDER BY id LIMIT ?`,
+      [this.options.batchSize],
+    );
+    if (rows.length > 0) {
+      await manager.query(
+        `UPDATE ${table} SET sent_at = ? WHERE id IN (${dialect.params(rows.length)})`,
+        [Date.now(), ...rows.map((row) => row.id)],
+      );
+    }
+    return rows;
   }
 
   private async run(): Promise<void> {

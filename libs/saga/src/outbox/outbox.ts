@@ -6,7 +6,8 @@ import { OutboxMessageEntity } from './outbox-message.entity';
 
 /**
  * Writes messages in the caller's transaction; nothing reaches the broker unless that transaction
- * commits. On PostgreSQL it also queues a NOTIFY, delivered at commit, that wakes the relays.
+ * commits. Transactions the lib commits itself wake the local relay directly; for the caller's own
+ * transactions (`notify`), PostgreSQL queues a NOTIFY, delivered at commit, that wakes the relays.
  */
 export class Outbox {
   readonly dialect: SqlDialect;
@@ -20,6 +21,7 @@ export class Outbox {
   async write(
     manager: EntityManager,
     messages: readonly { topic: string; envelope: SagaEnvelope }[],
+    notify = false,
   ): Promise<void> {
     if (messages.length === 0) return;
     const now = Date.now();
@@ -40,6 +42,7 @@ export class Outbox {
         sentAt: null,
       })),
     );
-    if (this.dialect.postgres) await manager.query('SELECT pg_notify($1, NULL)', [this.channel]);
+    if (notify && this.dialect.postgres)
+      await manager.query('SELECT pg_notify($1, NULL)', [this.channel]);
   }
 }
