@@ -6,6 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { SagaInstanceEntity } from './orchestrator/saga-instance.entity';
 import type { SagaRuntime } from './saga-runtime';
+import { KafkaSagaTransport } from './transport/kafka/kafka-saga.transport';
 import { crashNames, crashOrchestrator, crashParticipant } from './testing/crash-saga';
 import { LedgerEntryEntity } from './testing/ledger-entry.entity';
 import { PgTestSchema } from './testing/pg-test-schema';
@@ -157,6 +158,26 @@ describe('@herd/saga crash recovery (SIGKILLed child processes, real Kafka and P
     const second = spawnChild(run, 'orchestrator', { START: '0' });
     await second.waitForLine('READY');
     await expectExactlyOnceCompletion(run, unfinished);
+  });
+
+  it('keeps heartbeating through a handler longer than the session timeout (no rebalance)', async () => {
+    const run = randomBytes(4).toString('hex');
+    runs.push(run);
+    const handled: string[] = [];
+    // Session timeout 6 s; the reserve handler takes 8 s.
+    const participant = crashParticipant(run, db, env.kafkaBrokers, 8_000, (l) => handled.push(l));
+    inProcess = participant;
+    await participant.start();
+    const orchestrator = crashOrchestrator(run, db, env.kafkaBrokers);
+    await orchestrator.start();
+    try {
+      await orchestrator.orchestrator.start(crashNames(run).saga, { n: 1 });
+      await expectExactlyOnceCompletion(run, 1);
+      expect(handled.map((l) => l.split(' ')[1])).toEqual(['reserve', 'ship']);
+      expect((participant.transport as KafkaSagaTransport).groupJoins).toBe(1);
+    } finally {
+      await orchestrator.close();
+    }
   });
 
   it('applies a command exactly once when the participant is SIGKILLed mid-handler', async () => {

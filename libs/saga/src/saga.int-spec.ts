@@ -144,6 +144,8 @@ describe('@herd/saga on real Kafka and PostgreSQL', () => {
             transport: kafkaOptions,
             definitions: [...versions.map(orderSaga), bulkSaga],
             timeoutCheckIntervalMs: 200,
+            // No polling within a test: only local kicks and LISTEN/NOTIFY can wake the relay.
+            relay: { pollIntervalMs: 600_000 },
           }),
         }),
       ],
@@ -240,7 +242,7 @@ describe('@herd/saga on real Kafka and PostgreSQL', () => {
     });
   });
 
-  it('starts a saga inside the caller transaction and only sends it on commit', async () => {
+  it('starts a saga inside the caller transaction, sent on commit (woken by NOTIFY)', async () => {
     const id = randomUUID();
     await expect(
       orchestratorDb.transaction(async (manager) => {

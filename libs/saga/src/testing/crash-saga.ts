@@ -47,8 +47,8 @@ export function crashOrchestrator(run: string, dataSource: DataSource, brokers: 
 }
 
 /**
- * The participant writes its effect, announces it on stdout, then lingers `handlerMs` inside the
- * still-open transaction: a SIGKILL during that time loses the uncommitted effect.
+ * The participant writes its effect, announces it on stdout, then (for `reserve`) lingers
+ * `handlerMs` inside the still-open transaction: a SIGKILL during that time loses the effect.
  */
 export function crashParticipant(
   run: string,
@@ -71,7 +71,7 @@ export function crashParticipant(
       handle: async (_payload, { manager, envelope }) => {
         await manager.insert(LedgerEntryEntity, { sagaId: envelope.sagaId, kind });
         announce(`HANDLING ${kind} ${envelope.sagaId}`);
-        await sleep(handlerMs);
+        if (kind === 'reserve') await sleep(handlerMs);
       },
     });
   }

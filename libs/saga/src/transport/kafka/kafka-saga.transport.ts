@@ -32,6 +32,8 @@ export class KafkaSagaTransport implements SagaTransport {
   private readonly producer: Producer;
   private consumer?: Consumer;
   connected = false;
+  /** Group joins since start: more than one means the group rebalanced (e.g. a missed heartbeat). */
+  groupJoins = 0;
 
   constructor(private readonly options: KafkaSagaTransportOptions) {
     this.kafka = new Kafka({
@@ -76,6 +78,9 @@ export class KafkaSagaTransport implements SagaTransport {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.groupJoins += 1;
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await consumer.run({
