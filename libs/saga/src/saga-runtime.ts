@@ -51,6 +51,7 @@ export class SagaRuntime {
     this.registry = new SagaDefinitionRegistry(options.definitions ?? []);
     this.replyTopic = options.replyTopic ?? `${options.serviceName}.saga-replies`;
     const outbox = new Outbox(dataSource);
+    const leaseMs = options.relay?.leaseMs ?? SAGA_DEFAULTS.outboxLeaseMs;
     this.relay = new OutboxRelay(
       dataSource,
       outbox,
@@ -60,22 +61,24 @@ export class SagaRuntime {
         pollIntervalMs: options.relay?.pollIntervalMs ?? SAGA_DEFAULTS.relayPollIntervalMs,
         errorBackoffMs: options.relay?.errorBackoffMs ?? SAGA_DEFAULTS.relayErrorBackoffMs,
         listen: options.relay?.listen ?? true,
+        leaseMs,
       },
       this.metrics,
     );
-    const kick = () => this.relay.kick();
     this.orchestrator = new SagaOrchestrator(
       dataSource,
       this.registry,
       outbox,
       this.replyTopic,
       this.metrics,
-      kick,
+      (written) => this.relay.committed(written),
+      leaseMs,
     );
     this.participants = new ParticipantDispatcher(
       dataSource,
       outbox,
       new Inbox(new SqlDialect(dataSource), options.serviceName),
+      leaseMs,
     );
     this.retention = new RetentionCleaner(dataSource, {
       intervalMs: options.retention?.intervalMs ?? SAGA_DEFAULTS.retentionIntervalMs,
@@ -175,7 +178,7 @@ export class SagaRuntime {
         await this.orchestrator.handleReply(envelope);
         return;
       }
-      if (await this.participants.dispatch(envelope)) this.relay.kick();
+      this.relay.committed(await this.participants.dispatch(envelope));
     } catch (error) {
       if (error instanceof PoisonMessageError) {
         this.metrics.deadLettered.inc({ topic: message.topic, reason: error.reason });
@@ -243,6 +246,7 @@ export function validateSagaOptions(options: SagaModuleOptions): void {
   positive(options.relay?.batchSize, 'relay.batchSize');
   positive(options.relay?.pollIntervalMs, 'relay.pollIntervalMs');
   positive(options.relay?.errorBackoffMs, 'relay.errorBackoffMs');
+  positive(options.relay?.leaseMs, 'relay.leaseMs');
   positive(options.retention?.intervalMs, 'retention.intervalMs');
   positive(options.retention?.sentOutboxMs, 'retention.sentOutboxMs');
   positive(options.retention?.inboxMs, 'retention.inboxMs');

@@ -21,6 +21,7 @@ export const SAGA_DEFAULTS = {
   relayBatchSize: 500,
   relayPollIntervalMs: 1_000,
   relayErrorBackoffMs: 1_000,
+  outboxLeaseMs: 10_000,
   timeoutCheckIntervalMs: 1_000,
   retentionIntervalMs: 60_000,
   sentOutboxRetentionMs: 60 * 60_000,

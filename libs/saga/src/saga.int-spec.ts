@@ -283,6 +283,30 @@ describe('@herd/saga on real Kafka and PostgreSQL', () => {
     expect((await orchestrator.findById(id)).state).toBe('COMPLETED');
   });
 
+  it('publishes a row left leased by a crashed writer once its lease is over', async () => {
+    const orphan = randomUUID();
+    const leaseUntil = Date.now() + 1_500;
+    await participantDb.manager.insert(OutboxMessageEntity, {
+      topic: `${ORDERS}.saga-replies`,
+      key: orphan,
+      messageId: orphan,
+      headers: {},
+      value: JSON.stringify({ orphan }),
+      createdAt: Date.now(),
+      sentAt: null,
+      leaseUntil,
+    });
+    const sent = await waitFor(
+      async () =>
+        (await participantDb.manager.findOneBy(OutboxMessageEntity, { messageId: orphan }))
+          ?.sentAt ?? undefined,
+      'the orphaned row to be published',
+      15_000,
+      100,
+    );
+    expect(sent).toBeGreaterThanOrEqual(leaseUntil);
+  });
+
   it('compensates step 1 when step 2 fails', async () => {
     const id = await orchestrator.start(SAGA, { orderId: 'reject-1', amount: 10 });
     const view = await terminal(id);

@@ -20,7 +20,7 @@ import type {
   StartSagaOptions,
 } from '../interfaces/saga-view.interface';
 import type { SagaMetrics } from '../metrics/saga-metrics';
-import type { Outbox } from '../outbox/outbox';
+import type { Outbox, WrittenMessage } from '../outbox/outbox';
 import { SAGA_ENVELOPE_VERSION } from '../saga.constants';
 import { SagaInstanceEntity } from './saga-instance.entity';
 
@@ -39,8 +39,9 @@ export class SagaOrchestrator {
     private readonly outbox: Outbox,
     private readonly replyTopic: string,
     private readonly metrics: SagaMetrics,
-    /** Called after our own transactions commit, to wake the relay. */
-    private readonly committed: () => void,
+    /** Called after our own transactions commit, with the outbox rows they wrote. */
+    private readonly committed: (written: WrittenMessage[]) => void,
+    private readonly leaseMs: number,
   ) {
     this.postgres = dataSource.options.type === 'postgres';
   }
@@ -80,17 +81,16 @@ export class SagaOrchestrator {
       createdAt: now,
       updatedAt: now,
     });
-    const work = async (manager: EntityManager) => {
+    const work = async (manager: EntityManager, external: boolean) => {
       const transition = await this.machine(definition).start(instance, manager);
       await manager.insert(SagaInstanceEntity, instance);
-      // Only the caller knows when its transaction commits: let NOTIFY wake the relay then.
-      await this.emit(manager, definition, instance, transition, options.manager !== undefined);
+      // Only the caller knows when its transaction commits: NOTIFY wakes the relays then.
+      return this.emit(manager, definition, instance, transition, external);
     };
     if (options.manager) {
-      await work(options.manager);
+      await work(options.manager, true);
     } else {
-      await this.dataSource.transaction(work);
-      this.committed();
+      this.committed(await this.dataSource.transaction((manager) => work(manager, false)));
       if (instance.state !== 'RUNNING') this.notify([change(instance, 'RUNNING')]);
     }
     this.metrics.started.inc({ saga: definition.name });
@@ -111,6 +111,7 @@ export class SagaOrchestrator {
   /** Fires due deadlines (timeouts, backed-off retries); returns how many instances advanced. */
   async processDeadlines(limit = 100): Promise<number> {
     const changes: SagaStateChange[] = [];
+    const written: WrittenMessage[] = [];
     const transitions = await this.dataSource.transaction(async (manager) => {
       const due = await manager.find(SagaInstanceEntity, {
         where: { state: In(['RUNNING', 'COMPENSATING']), deadlineAt: LessThanOrEqual(Date.now()) },
@@ -128,12 +129,12 @@ export class SagaOrchestrator {
         }
         const before = instance.state;
         const transition = await this.machine(definition).onDeadline(instance, manager);
-        await this.persist(manager, definition, instance, transition, before);
+        written.push(...(await this.persist(manager, definition, instance, transition, before)));
         if (before !== instance.state) changes.push(change(instance, before));
       }
       return due.length;
     });
-    if (transitions > 0) this.committed();
+    this.committed(written);
     this.notify(changes);
     return transitions;
   }
@@ -197,6 +198,7 @@ export class SagaOrchestrator {
     ) => Promise<Transition | null>,
   ): Promise<boolean> {
     const changes: SagaStateChange[] = [];
+    const written: WrittenMessage[] = [];
     const found = await this.dataSource.transaction(async (manager) => {
       const instance = await manager.findOne(SagaInstanceEntity, {
         where: { id: sagaId },
@@ -214,11 +216,13 @@ export class SagaOrchestrator {
       }
       const before = instance.state;
       const transition = await apply(instance, definition, manager);
-      if (transition) await this.persist(manager, definition, instance, transition, before);
+      if (transition) {
+        written.push(...(await this.persist(manager, definition, instance, transition, before)));
+      }
       if (before !== instance.state) changes.push(change(instance, before));
       return true;
     });
-    this.committed();
+    this.committed(written);
     this.notify(changes);
     return found;
   }
@@ -229,7 +233,7 @@ export class SagaOrchestrator {
     instance: SagaInstanceEntity,
     transition: Transition,
     before: SagaState,
-  ): Promise<void> {
+  ): Promise<WrittenMessage[]> {
     instance.updatedAt = Date.now();
     await manager.update(
       SagaInstanceEntity,
@@ -246,13 +250,14 @@ export class SagaOrchestrator {
         updatedAt: instance.updatedAt,
       },
     );
-    await this.emit(manager, definition, instance, transition);
+    const written = await this.emit(manager, definition, instance, transition);
     if (before !== instance.state) {
       const labels = { saga: definition.name };
       if (instance.state === 'COMPLETED') this.metrics.completed.inc(labels);
       if (instance.state === 'COMPENSATED') this.metrics.compensated.inc(labels);
       if (instance.state === 'FAILED') this.metrics.failed.inc(labels);
     }
+    return written;
   }
 
   private async emit(
@@ -260,15 +265,15 @@ export class SagaOrchestrator {
     definition: SagaDefinition<unknown>,
     instance: SagaInstanceEntity,
     transition: Transition,
-    notify = false,
-  ): Promise<void> {
+    external = false,
+  ): Promise<WrittenMessage[]> {
     for (const step of transition.steps) {
       this.metrics.stepDuration.observe(
         { saga: definition.name, step: step.step, outcome: step.outcome },
         step.durationMs / 1000,
       );
     }
-    await this.outbox.write(
+    return this.outbox.write(
       manager,
       transition.commands.map((command) => ({
         topic: command.channel,
@@ -288,7 +293,7 @@ export class SagaOrchestrator {
           payload: command.payload,
         } satisfies SagaEnvelope,
       })),
-      notify,
+      external ? { notify: true } : { leaseMs: this.leaseMs },
     );
   }
 

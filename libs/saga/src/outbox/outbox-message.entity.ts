@@ -29,4 +29,11 @@ export class OutboxMessageEntity {
 
   @Column({ name: 'sent_at', type: 'bigint', nullable: true, transformer: epochMs })
   sentAt: number | null;
+
+  /**
+   * Set when the writing process publishes the row itself right after commit: until then other
+   * relays leave it alone; if that process dies, any relay takes it once the lease is over.
+   */
+  @Column({ name: 'lease_until', type: 'bigint', nullable: true, transformer: epochMs })
+  leaseUntil: number | null;
 }

@@ -1,9 +1,10 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { SagaMetrics } from '../metrics/saga-metrics';
 import type { SagaTransport } from '../transport/saga-transport';
-import type { Outbox } from './outbox';
+import type { Outbox, WrittenMessage } from './outbox';
 import { OutboxMessageEntity } from './outbox-message.entity';
 
 export interface OutboxRelayOptions {
@@ -15,6 +16,11 @@ export interface OutboxRelayOptions {
   readonly errorBackoffMs: number;
   /** LISTEN for the outbox NOTIFY (PostgreSQL only; holds one pooled connection). Default: true. */
   readonly listen: boolean;
+  /**
+   * How long rows written by this process's own transactions are reserved for it to publish right
+   * after commit; after a crash other relays wait this long before taking them. Default: 10000.
+   */
+  readonly leaseMs: number;
 }
 
 interface OutboxRow {
@@ -27,16 +33,20 @@ interface OutboxRow {
 }
 
 /**
- * Publishes unsent outbox rows in id order and marks them sent in the same transaction. Rows stay
- * locked (`FOR UPDATE SKIP LOCKED`) until the broker acknowledged them, so relays in several
- * instances share the table without publishing a row twice; a crash before commit republishes
- * (at-least-once; the inbox absorbs the duplicate).
+ * Two ways out of the outbox, both at-least-once (the inbox absorbs a duplicate):
+ * - rows this process wrote and leased are published right after their transaction commits, in
+ *   commit order, then marked sent (no claim round trips on the hot path);
+ * - everything else (the caller's transactions, expired leases after a crash) is claimed in id
+ *   order with `FOR UPDATE SKIP LOCKED`, published and marked sent in one transaction, so relays
+ *   in several instances share the table without publishing a row twice.
+ * The claim runs on NOTIFY, on a local kick and every `pollIntervalMs`.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private running = false;
   private loop?: Promise<void>;
-  private kicked = false;
+  private claimDue = true;
+  private eager: WrittenMessage[] = [];
   private wake?: () => void;
   private listener?: { client: ListenClient; release: () => void };
   /** Age of the oldest unsent row seen by the last cycle. */
@@ -62,9 +72,19 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Wakes the relay now (a local transaction just committed outbox rows). */
+  /** Runs a claim cycle now (a NOTIFY arrived, or unleased rows were committed). */
   kick(): void {
-    this.kicked = true;
+    this.claimDue = true;
+    this.wake?.();
+  }
+
+  /** Hands over rows whose transaction has just committed. */
+  committed(written: readonly WrittenMessage[]): void {
+    if (written.length === 0) return;
+    for (const message of written) {
+      if (message.leased) this.eager.push(message);
+      else this.claimDue = true;
+    }
     this.wake?.();
   }
 
@@ -73,6 +93,8 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     this.loop = undefined;
+    // Last chance for committed rows; if it fails their lease expires and another relay sends them.
+    if (this.eager.length > 0) await this.publishEager();
   }
 
   async close(): Promise<void> {
@@ -121,7 +143,8 @@ export class OutboxRelay {
       // Wrapped in a CTE so TypeORM returns the rows (a bare UPDATE yields [rows, count]).
       const rows: OutboxRow[] = await manager.query(
         `WITH claimed AS (UPDATE ${table} SET sent_at = $1 WHERE id IN (SELECT id FROM ${table}` +
-          ` WHERE sent_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)` +
+          ` WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $1)` +
+          ` ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)` +
           ` RETURNING ${columns}) SELECT * FROM claimed`,
         [Date.now(), this.options.batchSize],
       );
@@ -142,32 +165,66 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (this.running) {
-      this.kicked = false;
-      let published = 0;
-      try {
-        published = await this.publishBatch();
-        this.lastError = null;
-      } catch (error) {
-        this.lastError = error as Error;
-        this.logger.warn(`outbox publish failed, retrying: ${(error as Error).message}`);
-        await this.sleep(this.options.errorBackoffMs);
+      if (this.eager.length > 0) {
+        await this.publishEager();
         continue;
       }
-      if (published >= this.options.batchSize || this.kicked) continue;
-      await this.sleep(this.options.pollIntervalMs);
+      if (this.claimDue) {
+        this.claimDue = false;
+        try {
+          if ((await this.publishBatch()) >= this.options.batchSize) this.claimDue = true;
+          this.lastError = null;
+        } catch (error) {
+          this.lastError = error as Error;
+          this.logger.warn(`outbox publish failed, retrying: ${(error as Error).message}`);
+          await pause(this.options.errorBackoffMs);
+          this.claimDue = true;
+        }
+        continue;
+      }
+      if (await this.sleep(this.options.pollIntervalMs)) this.claimDue = true;
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  private async publishEager(): Promise<void> {
+    const batch = this.eager.splice(0, this.options.batchSize);
+    const now = Date.now();
+    this.lagMs = now - Math.min(...batch.map((m) => m.createdAt));
+    this.metrics.outboxLag.set(this.lagMs / 1000);
+    try {
+      await this.transport.publish(batch);
+    } catch (error) {
+      // Still unsent and leased: the claim cycle publishes them when the lease ends.
+      this.lastError = error as Error;
+      this.logger.warn(
+        `outbox publish failed, rows wait for their lease: ${(error as Error).message}`,
+      );
+      await pause(this.options.errorBackoffMs);
+      return;
+    }
+    this.metrics.outboxPublished.inc(batch.length);
+    const { dialect } = this.outbox;
+    await this.dataSource
+      .query(`UPDATE ${dialect.table(OutboxMessageEntity)} SET sent_at = $1 WHERE id = ANY($2)`, [
+        now,
+        batch.map((m) => m.id),
+      ])
+      .catch((error: Error) =>
+        this.logger.warn(`marking outbox rows sent failed (they will be resent): ${error.message}`),
+      );
+  }
+
+  /** Resolves true when the time ran out, false when woken early. */
+  private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (timedOut: boolean) => {
         clearTimeout(timer);
         this.wake = undefined;
-        resolve();
+        resolve(timedOut);
       };
-      const timer = setTimeout(done, ms);
-      if (!this.running || this.kicked) done();
-      else this.wake = done;
+      const timer = setTimeout(() => done(true), ms);
+      if (!this.running || this.claimDue || this.eager.length > 0) done(false);
+      else this.wake = () => done(false);
     });
   }
 

@@ -2,12 +2,26 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { encodeEnvelope, type SagaEnvelope } from '../core/saga-envelope';
 import { SqlDialect } from '../core/sql-dialect';
 import { SAGA_HEADERS } from '../saga.constants';
+import type { OutgoingMessage } from '../transport/saga-transport';
 import { OutboxMessageEntity } from './outbox-message.entity';
+
+/** A row just written; `leased` rows are published by this process once the transaction commits. */
+export interface WrittenMessage extends OutgoingMessage {
+  readonly id: number;
+  readonly leased: boolean;
+  readonly createdAt: number;
+}
+
+export interface OutboxWriteOptions {
+  /** The caller commits: queue a NOTIFY so relays wake at commit. */
+  readonly notify?: boolean;
+  /** Lease the rows to this process for that long (PostgreSQL; see OutboxMessageEntity). */
+  readonly leaseMs?: number;
+}
 
 /**
  * Writes messages in the caller's transaction; nothing reaches the broker unless that transaction
- * commits. Transactions the lib commits itself wake the local relay directly; for the caller's own
- * transactions (`notify`), PostgreSQL queues a NOTIFY, delivered at commit, that wakes the relays.
+ * commits.
  */
 export class Outbox {
   readonly dialect: SqlDialect;
@@ -21,28 +35,38 @@ export class Outbox {
   async write(
     manager: EntityManager,
     messages: readonly { topic: string; envelope: SagaEnvelope }[],
-    notify = false,
-  ): Promise<void> {
-    if (messages.length === 0) return;
+    options: OutboxWriteOptions = {},
+  ): Promise<WrittenMessage[]> {
+    if (messages.length === 0) return [];
     const now = Date.now();
-    await manager.insert(
-      OutboxMessageEntity,
-      messages.map(({ topic, envelope }) => ({
-        topic,
-        key: envelope.sagaId,
-        messageId: envelope.id,
-        headers: {
-          [SAGA_HEADERS.messageId]: envelope.id,
-          [SAGA_HEADERS.messageType]: envelope.type,
-          [SAGA_HEADERS.sagaId]: envelope.sagaId,
-          [SAGA_HEADERS.traceparent]: envelope.traceparent,
-        },
-        value: encodeEnvelope(envelope),
-        createdAt: now,
-        sentAt: null,
-      })),
-    );
-    if (notify && this.dialect.postgres)
+    const leased = options.leaseMs !== undefined && this.dialect.postgres;
+    const rows = messages.map(({ topic, envelope }) => ({
+      topic,
+      key: envelope.sagaId,
+      messageId: envelope.id,
+      headers: {
+        [SAGA_HEADERS.messageId]: envelope.id,
+        [SAGA_HEADERS.messageType]: envelope.type,
+        [SAGA_HEADERS.sagaId]: envelope.sagaId,
+        [SAGA_HEADERS.traceparent]: envelope.traceparent,
+      },
+      value: encodeEnvelope(envelope),
+      createdAt: now,
+      sentAt: null,
+      leaseUntil: leased ? now + (options.leaseMs as number) : null,
+    }));
+    const result = await manager.insert(OutboxMessageEntity, rows);
+    if (options.notify && this.dialect.postgres) {
       await manager.query('SELECT pg_notify($1, NULL)', [this.channel]);
+    }
+    return rows.map((row, i) => ({
+      id: Number(result.identifiers[i]?.id),
+      leased,
+      createdAt: now,
+      topic: row.topic,
+      key: row.key,
+      value: row.value,
+      headers: row.headers,
+    }));
   }
 }

@@ -9,7 +9,7 @@ import { SagaError } from '../errors/saga.error';
 import { SagaPayloadInvalidError } from '../errors/saga-payload-invalid.error';
 import type { Inbox } from '../inbox/inbox';
 import type { SagaCommandHandlerRegistration } from '../interfaces/saga-command-handler.interface';
-import type { Outbox } from '../outbox/outbox';
+import type { Outbox, WrittenMessage } from '../outbox/outbox';
 
 /**
  * Runs a command handler and writes its inbox id and reply in one transaction. A handler that
@@ -23,6 +23,7 @@ export class ParticipantDispatcher {
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly inbox: Inbox,
+    private readonly leaseMs: number,
   ) {}
 
   register(registration: SagaCommandHandlerRegistration): void {
@@ -40,8 +41,8 @@ export class ParticipantDispatcher {
     return this.handlers.size;
   }
 
-  /** Returns true when the command was processed now, false for a duplicate. */
-  async dispatch(command: SagaEnvelope): Promise<boolean> {
+  /** Returns the reply written (to hand to the relay after commit); none for a duplicate. */
+  async dispatch(command: SagaEnvelope): Promise<WrittenMessage[]> {
     const handler = this.handlers.get(command.type);
     if (!handler) {
       throw new PoisonMessageError('unknown-type', `no handler for command "${command.type}"`);
@@ -58,10 +59,9 @@ export class ParticipantDispatcher {
     let failure: SagaReplyError;
     try {
       return await this.dataSource.transaction(async (manager) => {
-        if (!(await this.inbox.record(manager, command.id))) return false;
+        if (!(await this.inbox.record(manager, command.id))) return [];
         const result = await handler.handle(payload, { manager, envelope: command });
-        await this.reply(manager, command, 'success', result ?? null);
-        return true;
+        return this.reply(manager, command, 'success', result ?? null);
       });
     } catch (error) {
       failure = {
@@ -71,9 +71,8 @@ export class ParticipantDispatcher {
     }
     this.logger.debug?.(`command ${command.type} ${command.id} failed: ${failure.message}`);
     return this.dataSource.transaction(async (manager) => {
-      if (!(await this.inbox.record(manager, command.id))) return false;
-      await this.reply(manager, command, 'failure', null, failure);
-      return true;
+      if (!(await this.inbox.record(manager, command.id))) return [];
+      return this.reply(manager, command, 'failure', null, failure);
     });
   }
 
@@ -83,7 +82,7 @@ export class ParticipantDispatcher {
     outcome: 'success' | 'failure',
     payload: unknown,
     error?: SagaReplyError,
-  ): Promise<void> {
+  ): Promise<WrittenMessage[]> {
     const reply: SagaEnvelope = {
       envelope: SAGA_ENVELOPE_VERSION,
       id: randomUUID(),
@@ -100,6 +99,8 @@ export class ParticipantDispatcher {
       ...(error ? { error } : {}),
       payload,
     };
-    await this.outbox.write(manager, [{ topic: command.replyTo as string, envelope: reply }]);
+    return this.outbox.write(manager, [{ topic: command.replyTo as string, envelope: reply }], {
+      leaseMs: this.leaseMs,
+    });
   }
 }

@@ -42,7 +42,7 @@ export function crashOrchestrator(run: string, dataSource: DataSource, brokers: 
     transport: { type: 'kafka', brokers, clientId: `crash-${run}`, ...kafkaTuning },
     definitions: [crashSaga(run)],
     timeoutCheckIntervalMs: 500,
-    relay: { pollIntervalMs: 200 },
+    relay: { pollIntervalMs: 200, leaseMs: 2_000 },
   });
 }
 
@@ -62,7 +62,7 @@ export function crashParticipant(
     dataSource,
     serviceName: names.participant,
     transport: { type: 'kafka', brokers, clientId: `crash-${run}`, ...kafkaTuning },
-    relay: { pollIntervalMs: 200 },
+    relay: { pollIntervalMs: 200, leaseMs: 2_000 },
   });
   for (const kind of ['reserve', 'release', 'ship']) {
     runtime.registerHandler({
