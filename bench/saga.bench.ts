@@ -17,7 +17,9 @@ import { PgTestSchema } from '../libs/saga/src/testing/pg-test-schema';
 const PARTITIONS = 6;
 const LEVELS = [1, 16, 64];
 const WINDOW_MS = 6_000;
-const RELAY_MESSAGES = 20_000;
+const RELAY_MESSAGES = 10_000;
+const RELAY_ROUNDS = 3;
+const BATCH = 500;
 
 interface LoadResult {
   readonly perSecond: number;
@@ -317,52 +319,60 @@ async function relayVersusRaw(
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
-  const batch = 500;
-  let t0 = performance.now();
-  for (let i = 0; i < RELAY_MESSAGES; i += batch) {
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [
-        {
-          topic,
-          messages: Array.from({ length: batch }, (_, j) => ({
-            key: `k${(i + j) % 1000}`,
-            value,
-            headers: { 'herd-message-id': randomUUID() },
-          })),
-        },
-      ],
-    });
-  }
-  const raw = RELAY_MESSAGES / ((performance.now() - t0) / 1000);
-  await producer.disconnect();
-  progress(`raw producer: ${raw.toFixed(0)} msgs/s`);
-
-  const rows = Array.from({ length: RELAY_MESSAGES }, (_, i) => ({
-    topic,
-    key: `k${i % 1000}`,
-    messageId: randomUUID(),
-    headers: { 'herd-message-id': 'x' },
-    value,
-    createdAt: Date.now(),
-    sentAt: null,
-  }));
-  for (let i = 0; i < rows.length; i += 1000)
-    await relayDb.manager.insert(OutboxMessageEntity, rows.slice(i, i + 1000));
   const runtime = new SagaRuntime({
     dataSource: relayDb,
     serviceName: `bench-relay-${run}`,
     transport: { type: 'kafka', brokers, clientId: `relay-${run}`, createTopics: false },
-    relay: { batchSize: batch },
+    relay: { batchSize: BATCH, pollIntervalMs: 10 },
   });
-  t0 = performance.now();
-  await runtime.start();
-  while ((await relayDb.manager.count(OutboxMessageEntity, { where: { sentAt: IsNull() } })) > 0) {
-    await sleep(20);
+  // Alternate raw and relay rounds so both see the same machine load; keep each one's best.
+  let raw = 0;
+  let relay = 0;
+  for (let round = 0; round < RELAY_ROUNDS; round += 1) {
+    let t0 = performance.now();
+    for (let i = 0; i < RELAY_MESSAGES; i += BATCH) {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [
+          {
+            topic,
+            messages: Array.from({ length: BATCH }, (_, j) => ({
+              key: `k${(i + j) % 1000}`,
+              value,
+              headers: { 'herd-message-id': randomUUID() },
+            })),
+          },
+        ],
+      });
+    }
+    raw = Math.max(raw, RELAY_MESSAGES / ((performance.now() - t0) / 1000));
+    const rows = Array.from({ length: RELAY_MESSAGES }, (_, i) => ({
+      topic,
+      key: `k${i % 1000}`,
+      messageId: randomUUID(),
+      headers: { 'herd-message-id': 'x' },
+      value,
+      createdAt: Date.now(),
+      sentAt: null,
+    }));
+    for (let i = 0; i < rows.length; i += 1000) {
+      await relayDb.manager.insert(OutboxMessageEntity, rows.slice(i, i + 1000));
+    }
+    t0 = performance.now();
+    if (round === 0) await runtime.start();
+    else runtime.relay.kick();
+    while (
+      (await relayDb.manager.count(OutboxMessageEntity, { where: { sentAt: IsNull() } })) > 0
+    ) {
+      await sleep(5);
+    }
+    relay = Math.max(relay, RELAY_MESSAGES / ((performance.now() - t0) / 1000));
+    progress(
+      `round ${round + 1}: raw producer ${raw.toFixed(0)} msgs/s, outbox relay ${relay.toFixed(0)} msgs/s (best so far)`,
+    );
   }
-  const relay = RELAY_MESSAGES / ((performance.now() - t0) / 1000);
+  await producer.disconnect();
   await runtime.close();
-  progress(`outbox relay: ${relay.toFixed(0)} msgs/s`);
   return { raw, relay, topic };
 }
 
@@ -452,6 +462,8 @@ const scenario: BenchScenario = async (progress) => {
     await admin
       .deleteTopics({ topics: [...topics, ...topics.map((t) => `${t}.dlq`)] })
       .catch(() => undefined);
+    const groups = ['bench-orders', 'bench-credit', 'floor-part', 'floor-orch', 'bench-relay'];
+    await admin.deleteGroups(groups.map((g) => `${g}-${run}`)).catch(() => undefined);
     await admin.disconnect();
     for (const s of schemas) await s.drop();
   }

@@ -189,6 +189,7 @@ describe('@herd/saga on real Kafka and PostgreSQL', () => {
         ]),
       })
       .catch(() => undefined);
+    await admin?.deleteGroups([ORDERS, CREDIT_SERVICE]).catch(() => undefined);
     await admin?.disconnect();
     await Promise.all([orchestratorSchema.drop(), participantSchema.drop()]);
   });
