@@ -4,7 +4,7 @@ import type { Params } from 'nestjs-pino';
 import { stdTimeFunctions, type DestinationStream } from 'pino';
 import { HEALTH_HEADERS, HEALTH_PATHS } from '../health.constants';
 import type { ResolvedHealthOptions } from '../core/resolve-health-options';
-import { redactSecrets, redactText, REDACTED } from './redact';
+import { redactSecrets, redactText } from './redact';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // W3C trace context: version-traceid-parentid-flags.
@@ -58,7 +58,6 @@ export function pinoParams(options: ResolvedHealthOptions): Params {
   const pinoHttp = {
     level: options.logLevel,
     base: { service: options.service, instance: options.instanceId, version: options.version },
-    messageKey: 'msg',
     timestamp: stdTimeFunctions.isoTime,
     genReqId: requestIdOf,
     customProps: correlationOf,
@@ -93,10 +92,6 @@ export function pinoParams(options: ResolvedHealthOptions): Params {
           args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)),
         );
       },
-    },
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      censor: REDACTED,
     },
   };
   return {

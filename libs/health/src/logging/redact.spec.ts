@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { REDACTED, redactSecrets, redactText } from './redact';
 
 describe('redactText', () => {
@@ -52,6 +53,14 @@ describe('redactSecrets', () => {
     });
     expect(String(out.err.stack)).not.toContain(':b@');
     expect(out.cyclic.name).toBe('loop');
+  });
+
+  it('walks plain objects made in another realm (Node core builds req.headers outside Jest)', () => {
+    const foreign = runInNewContext('({ authorization: "Bearer x", inner: { password: "p" } })');
+    expect(redactSecrets(foreign)).toEqual({
+      authorization: REDACTED,
+      inner: { password: REDACTED },
+    });
   });
 
   it('leaves class instances to their serializers', () => {
