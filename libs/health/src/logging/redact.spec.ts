@@ -61,6 +61,10 @@ describe('redactSecrets', () => {
       authorization: REDACTED,
       inner: { password: REDACTED },
     });
+    const error = redactSecrets({ err: runInNewContext('new Error("to postgres://a:b@h")') });
+    expect((error as { err: { message: string } }).err.message).toBe(
+      `to postgres://a:${REDACTED}@h`,
+    );
   });
 
   it('leaves class instances to their serializers', () => {

@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY =
@@ -32,7 +34,7 @@ export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<obje
   if (seen.has(value)) return value;
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, seen));
-  if (value instanceof Error) {
+  if (value instanceof Error || types.isNativeError(value)) {
     const copy: Record<string, unknown> = {
       type: value.name,
       message: redactText(value.message),
