@@ -12,6 +12,9 @@ const shared = {
 } satisfies Config;
 
 const config: Config = {
+  // Integration suites share one Kafka, Consul and PostgreSQL, and the example services' topics and
+  // consumer groups: one suite at a time keeps them from stepping on each other.
+  maxWorkers: 1,
   reporters: ['default', '<rootDir>/libs/testing/src/jest/summary-reporter.js'],
   projects: [
     {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import { herdInfraEnv } from '@herd/testing';
 import { ServiceProcess, freePort } from './service-process';
 
@@ -42,6 +43,14 @@ describe('courseware and codec on real servers', () => {
   };
 
   beforeAll(async () => {
+    // Fresh databases: the services create their role and database in development mode, and
+    // migrations start from nothing, as on a new machine.
+    const admin = new Client({ connectionString: infra.postgresUrl });
+    await admin.connect();
+    for (const database of ['courseware', 'codec']) {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    }
+    await admin.end();
     workDir = await mkdtemp(join(tmpdir(), 'herd-e2e-'));
     const [coursewarePort, codecPort] = [await freePort(), await freePort()];
     codec = ServiceProcess.start('codec', {
@@ -61,7 +70,9 @@ describe('courseware and codec on real servers', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all([courseware?.stop('SIGKILL'), codec?.stop('SIGKILL')]);
+    // Graceful, so their Kafka consumers leave the group instead of holding partitions until
+    // their session times out.
+    await Promise.all([courseware?.stop('SIGTERM'), codec?.stop('SIGTERM')]);
   });
 
   async function consulInstances(service: string): Promise<ConsulHealthEntry[]> {

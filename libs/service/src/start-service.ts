@@ -13,7 +13,8 @@ export async function startService(
   module: Type<unknown> | DynamicModule,
   config: ServiceConfig,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true });
+  // abortOnError: false lets a boot failure reach the caller instead of exiting inside Nest.
+  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
   useHerdLogger(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -1,3 +1,4 @@
 export * from './infra';
 export * from './bench';
 export * from './network';
+export * from './docker';

@@ -24,7 +24,7 @@ export class SagaSchema1764201600000 implements MigrationInterface {
       `CREATE INDEX "herd_saga_instance_state_idx" ON "herd_saga_instance" ("state", "saga_type")`,
     );
     await queryRunner.query(
-      `CREATE TABLE "herd_saga_outbox" ("id" SERIAL NOT NULL, "topic" character varying(249) NOT NULL, "message_key" character varying(200) NOT NULL, "message_id" character varying(64) NOT NULL, "headers" text NOT NULL, "value" text NOT NULL, "created_at" bigint NOT NULL, "sent_at" bigint, CONSTRAINT "PK_cac343e98071c9bd249b3a8ed5e" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "herd_saga_outbox" ("id" SERIAL NOT NULL, "topic" character varying(249) NOT NULL, "message_key" character varying(200) NOT NULL, "message_id" character varying(64) NOT NULL, "headers" text NOT NULL, "value" text NOT NULL, "created_at" bigint NOT NULL, "sent_at" bigint, "lease_until" bigint, CONSTRAINT "PK_cac343e98071c9bd249b3a8ed5e" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "herd_saga_outbox_sent_idx" ON "herd_saga_outbox" ("sent_at")`,

@@ -55,6 +55,16 @@ describe('loadServiceConfig', () => {
   });
 
   it.each([
+    [{ NODE_ENV: 'production' }, 'COURSEWARE_DATABASE_URL'],
+    [{ NODE_ENV: 'production', HERD_POSTGRES_URL: 'postgres://a:b@c/d' }, 'HERD_KAFKA_BROKERS'],
+    [
+      {
+        NODE_ENV: 'production',
+        HERD_POSTGRES_URL: 'postgres://a:b@c/d',
+        HERD_KAFKA_BROKERS: 'k:9092',
+      },
+      'HERD_CONSUL_URL',
+    ],
     [{ PORT: '70000' }, 'PORT'],
     [{ PORT: 'http' }, 'PORT'],
     [{ HERD_KAFKA_BROKERS: 'localhost' }, 'HERD_KAFKA_BROKERS'],

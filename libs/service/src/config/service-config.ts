@@ -31,7 +31,8 @@ export interface ServiceConfigDefaults {
 /**
  * Keys: PORT, HOST, HERD_SERVICE_VERSION, HERD_INSTANCE_ID, <NAME>_DATABASE_URL,
  * HERD_POSTGRES_URL (development: the service's role and database are derived from it and created
- * at boot), HERD_KAFKA_BROKERS, HERD_CONSUL_URL, HERD_CONSUL_TOKEN.
+ * at boot), HERD_KAFKA_BROKERS, HERD_CONSUL_URL, HERD_CONSUL_TOKEN. With NODE_ENV=production a
+ * database, Kafka and Consul are required: no embedded default there.
  */
 export function loadServiceConfig(
   defaults: ServiceConfigDefaults,
@@ -53,6 +54,14 @@ export function loadServiceConfig(
       throw new ServiceConfigError('HERD_KAFKA_BROKERS', `"${broker}" is not host:port`);
     }
   }
+  const databaseUrl =
+    explicitDatabase ?? (adminUrl ? derivedServiceUrl(adminUrl, defaults.name) : undefined);
+  if (env.NODE_ENV === 'production') {
+    // Embedded defaults lose data and never leave the process: fine for a first run, not here.
+    requireInProduction(databaseKey, databaseUrl);
+    requireInProduction('HERD_KAFKA_BROKERS', brokers?.length ? brokers : undefined);
+    requireInProduction('HERD_CONSUL_URL', consulUrl);
+  }
   return {
     name: defaults.name,
     version: optional(env, 'HERD_SERVICE_VERSION') ?? defaults.version,
@@ -61,13 +70,21 @@ export function loadServiceConfig(
       `${defaults.name}-${hostname()}-${randomBytes(4).toString('hex')}`,
     host: optional(env, 'HOST') ?? '0.0.0.0',
     port: port(env, defaults.port),
-    databaseUrl:
-      explicitDatabase ?? (adminUrl ? derivedServiceUrl(adminUrl, defaults.name) : undefined),
+    databaseUrl,
     databaseAdminUrl: explicitDatabase ? undefined : adminUrl,
     kafkaBrokers: brokers?.length ? brokers : undefined,
     consulUrl,
     consulToken: optional(env, 'HERD_CONSUL_TOKEN'),
   };
+}
+
+function requireInProduction(key: string, value: unknown): void {
+  if (value === undefined) {
+    throw new ServiceConfigError(
+      key,
+      'is required when NODE_ENV=production (the embedded default is for development only)',
+    );
+  }
 }
 
 function optional(env: NodeJS.ProcessEnv, key: string): string | undefined {

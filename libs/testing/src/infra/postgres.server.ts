@@ -8,6 +8,7 @@ import { POSTGRES_DATABASE, POSTGRES_PASSWORD, POSTGRES_SUPERUSER } from './infr
 import { InfraPorts } from './infra.constants';
 import { InfraPaths } from './infra-paths';
 import { InfraContext, InfraServer, ServerProbe } from './infra-server';
+import { aptInstall } from './apt';
 import { runLogged } from './processes';
 import { writeExecutable } from './tool-wrappers';
 
@@ -156,14 +157,7 @@ export class PostgresServer implements InfraServer {
       );
     }
     progress('postgres', "installing Debian's postgresql package (apt-get)");
-    const logFile = join(paths.stateDir, 'apt.log');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    await runLogged('apt-get', ['update'], { step: 'postgres apt-get update', logFile, env });
-    await runLogged('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], {
-      step: 'postgres apt-get install',
-      logFile,
-      env,
-    });
+    await aptInstall(['postgresql'], join(paths.stateDir, 'apt.log'));
     const installed = this.findBinDir();
     if (!installed)
       throw new InfraStepError('postgres install', `no initdb under ${POSTGRES_LIB_DIR}`);
