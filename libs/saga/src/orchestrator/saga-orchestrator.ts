@@ -23,6 +23,7 @@ import type { SagaMetrics } from '../metrics/saga-metrics';
 import type { Outbox, WrittenMessage } from '../outbox/outbox';
 import { SAGA_ENVELOPE_VERSION } from '../saga.constants';
 import { SagaInstanceEntity } from './saga-instance.entity';
+import { SagaInstanceStore } from './saga-instance.store';
 
 /**
  * Starts sagas and advances them on replies and deadlines. Every advance loads the instance with a
@@ -31,6 +32,7 @@ import { SagaInstanceEntity } from './saga-instance.entity';
 export class SagaOrchestrator {
   private readonly logger = new Logger(SagaOrchestrator.name);
   private readonly postgres: boolean;
+  private readonly store: SagaInstanceStore;
   private readonly listeners = new Set<SagaStateChangeListener>();
 
   constructor(
@@ -44,6 +46,7 @@ export class SagaOrchestrator {
     private readonly leaseMs: number,
   ) {
     this.postgres = dataSource.options.type === 'postgres';
+    this.store = new SagaInstanceStore(outbox.dialect);
   }
 
   /**
@@ -83,7 +86,7 @@ export class SagaOrchestrator {
     });
     const work = async (manager: EntityManager, external: boolean) => {
       const transition = await this.machine(definition).start(instance, manager);
-      await manager.insert(SagaInstanceEntity, instance);
+      await this.store.insert(manager, instance);
       // Only the caller knows when its transaction commits: NOTIFY wakes the relays then.
       return this.emit(manager, definition, instance, transition, external);
     };
@@ -200,10 +203,7 @@ export class SagaOrchestrator {
     const changes: SagaStateChange[] = [];
     const written: WrittenMessage[] = [];
     const found = await this.dataSource.transaction(async (manager) => {
-      const instance = await manager.findOne(SagaInstanceEntity, {
-        where: { id: sagaId },
-        ...(this.postgres ? { lock: { mode: 'pessimistic_write' } } : {}),
-      });
+      const instance = await this.store.lock(manager, sagaId);
       if (!instance) return false;
       let definition: SagaDefinition<unknown>;
       try {
@@ -235,21 +235,7 @@ export class SagaOrchestrator {
     before: SagaState,
   ): Promise<WrittenMessage[]> {
     instance.updatedAt = Date.now();
-    await manager.update(
-      SagaInstanceEntity,
-      { id: instance.id },
-      {
-        state: instance.state,
-        stepIndex: instance.stepIndex,
-        attempt: instance.attempt,
-        data: instance.data as object,
-        awaitingMessageId: instance.awaitingMessageId,
-        deadlineAt: instance.deadlineAt,
-        stepStartedAt: instance.stepStartedAt,
-        failureReason: instance.failureReason,
-        updatedAt: instance.updatedAt,
-      },
-    );
+    await this.store.update(manager, instance);
     const written = await this.emit(manager, definition, instance, transition);
     if (before !== instance.state) {
       const labels = { saga: definition.name };

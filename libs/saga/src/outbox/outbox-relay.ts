@@ -47,6 +47,8 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private claimDue = true;
   private eager: WrittenMessage[] = [];
+  /** The last "mark sent" update; not awaited before the next publish, so it is off the hot path. */
+  private marking: Promise<unknown> = Promise.resolve();
   private wake?: () => void;
   private listener?: { client: ListenClient; release: () => void };
   /** Age of the oldest unsent row seen by the last cycle. */
@@ -95,6 +97,7 @@ export class OutboxRelay {
     this.loop = undefined;
     // Last chance for committed rows; if it fails their lease expires and another relay sends them.
     if (this.eager.length > 0) await this.publishEager();
+    await this.marking;
   }
 
   async close(): Promise<void> {
@@ -203,15 +206,17 @@ export class OutboxRelay {
       return;
     }
     this.metrics.outboxPublished.inc(batch.length);
-    const { dialect } = this.outbox;
-    await this.dataSource
-      .query(`UPDATE ${dialect.table(OutboxMessageEntity)} SET sent_at = $1 WHERE id = ANY($2)`, [
-        now,
-        batch.map((m) => m.id),
-      ])
-      .catch((error: Error) =>
-        this.logger.warn(`marking outbox rows sent failed (they will be resent): ${error.message}`),
-      );
+    const table = this.outbox.dialect.table(OutboxMessageEntity);
+    const ids = batch.map((m) => m.id);
+    this.marking = this.marking.then(() =>
+      this.dataSource
+        .query(`UPDATE ${table} SET sent_at = $1 WHERE id = ANY($2)`, [now, ids])
+        .catch((error: Error) =>
+          this.logger.warn(
+            `marking outbox rows sent failed (they will be resent): ${error.message}`,
+          ),
+        ),
+    );
   }
 
   /** Resolves true when the time ran out, false when woken early. */

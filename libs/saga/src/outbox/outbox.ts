@@ -26,10 +26,12 @@ export interface OutboxWriteOptions {
 export class Outbox {
   readonly dialect: SqlDialect;
   readonly channel: string;
+  private readonly table: string;
 
   constructor(dataSource: DataSource) {
     this.dialect = new SqlDialect(dataSource);
     this.channel = this.dialect.tablePath(OutboxMessageEntity);
+    this.table = this.dialect.table(OutboxMessageEntity);
   }
 
   async write(
@@ -52,15 +54,30 @@ export class Outbox {
       },
       value: encodeEnvelope(envelope),
       createdAt: now,
-      sentAt: null,
       leaseUntil: leased ? now + (options.leaseMs as number) : null,
     }));
-    const result = await manager.insert(OutboxMessageEntity, rows);
+    const columns = 8;
+    const inserted: { id: number | string }[] = await manager.query(
+      `INSERT INTO ${this.table} (topic, message_key, message_id, headers, value, created_at,` +
+        ` sent_at, lease_until) VALUES ` +
+        rows.map((_, i) => `(${this.dialect.params(columns, i * columns + 1)})`).join(', ') +
+        ' RETURNING id',
+      rows.flatMap((r) => [
+        r.topic,
+        r.key,
+        r.messageId,
+        JSON.stringify(r.headers),
+        r.value,
+        r.createdAt,
+        null,
+        r.leaseUntil,
+      ]),
+    );
     if (options.notify && this.dialect.postgres) {
       await manager.query('SELECT pg_notify($1, NULL)', [this.channel]);
     }
     return rows.map((row, i) => ({
-      id: Number(result.identifiers[i]?.id),
+      id: Number(inserted[i]?.id),
       leased,
       createdAt: now,
       topic: row.topic,
