@@ -103,12 +103,17 @@ async function herdSaga(
     serviceName: `bench-credit-${run}`,
     transport: kafka,
   });
+  const ledger = participantDb.getMetadata(LedgerEntryEntity).tablePath;
   for (const command of ['bench.one', 'bench.two', 'bench.undo']) {
     participant.registerHandler({
       command,
       channel,
       handle: async (_p, { manager, envelope }) => {
-        await manager.insert(LedgerEntryEntity, { sagaId: envelope.sagaId, kind: command });
+        // The same business write as the floor's, so the difference is the library's own work.
+        await manager.query('INSERT INTO ' + ledger + ' (saga_id, kind) VALUES ($1, $2)', [
+          envelope.sagaId,
+          command,
+        ]);
       },
     });
   }
@@ -446,8 +451,14 @@ const scenario: BenchScenario = async (progress) => {
       );
     }
     const halfRate = best / 2;
-    const atHalf = await openLoop(halfRate, WINDOW_MS, herd.runOne);
-    const floorAtHalf = await openLoop(halfRate, WINDOW_MS, floor.runOne);
+    const atHalf: number[] = [];
+    const floorAtHalf: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      floorAtHalf.push(...(await openLoop(halfRate, WINDOW_MS / ROUNDS, floor.runOne)));
+      atHalf.push(...(await openLoop(halfRate, WINDOW_MS / ROUNDS, herd.runOne)));
+    }
+    atHalf.sort((a, b) => a - b);
+    floorAtHalf.sort((a, b) => a - b);
     metrics.push(
       benchMetric(
         `saga p99 latency at half max (${halfRate.toFixed(0)}/s)`,
