@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BenchMetric, BenchScenario } from '@herd/testing';
+import { BenchMetric, BenchScenario, formatTable } from '@herd/testing';
 
 const BENCH_DIR = resolve(__dirname, '..', 'bench');
 const RESULTS_DIR = resolve(process.cwd(), 'bench-results');
@@ -21,14 +21,7 @@ function printTable(name: string, metrics: BenchMetric[]): void {
     m.ratio === null ? '-' : `${m.ratio}x`,
     m.target,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  process.stdout.write(`\n${name}\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  process.stdout.write(`\n${name}\n${formatTable(header, rows)}`);
 }
 
 async function main(): Promise<number> {

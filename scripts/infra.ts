@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   INFRA_ENV_KEYS,
+  formatTable,
   InfraServerName,
   InfraStepError,
   infraDown,
@@ -62,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
         s.managedBy,
         s.detail ?? '',
       ]);
-      printTable(['server', 'state', 'version', 'address', 'managed by', 'detail'], rows);
+      process.stdout.write(
+        formatTable(['server', 'state', 'version', 'address', 'managed by', 'detail'], rows),
+      );
       return statuses.every((s) => s.healthy) ? 0 : 1;
     }
     case 'logs': {
@@ -80,17 +83,6 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
       return 2;
   }
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
 }
 
 main(process.argv.slice(2)).then(

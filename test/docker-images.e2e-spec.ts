@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import {
   BuiltImage,
   buildServiceImages,
   consoleProgress,
+  eventually,
   herdInfraEnv,
   resolveInfraPaths,
 } from '@herd/testing';
@@ -63,20 +63,17 @@ describe('service images (real Docker engine)', () => {
     return id;
   }
 
-  async function until<T>(
-    probe: () => Promise<T | undefined>,
-    what: string,
-    container: string,
-  ): Promise<T> {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline)
-        throw new Error(`${what}: gave up\n${await docker('logs', '--tail', '30', container)}`);
-      await sleep(250);
-    }
-  }
+  /** Waits on a container, failing at once with its log when it exits. */
+  const until = <T>(probe: () => Promise<T | undefined>, what: string, container: string) =>
+    eventually(what, probe, {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+      abortIf: async () =>
+        (await docker('inspect', '--format', '{{.State.Running}}', container)) === 'true'
+          ? undefined
+          : `the container exited\n${await docker('logs', '--tail', '30', container)}`,
+      explain: () => docker('logs', '--tail', '30', container),
+    });
 
   const ready = (port: number, container: string) =>
     until(

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { herdInfraEnv } from '@herd/testing';
+import { eventually, herdInfraEnv } from '@herd/testing';
 import { ServiceProcess, freePort } from './service-process';
 
 interface CoursewareBody {
@@ -80,23 +79,7 @@ describe('courseware and codec on real servers', () => {
     return (await response.json()) as ConsulHealthEntry[];
   }
 
-  async function eventually<T>(
-    probe: () => Promise<T | undefined>,
-    what: string,
-    timeoutMs = 60_000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `${what} did not happen\ncourseware:\n${courseware.tail()}\ncodec:\n${codec.tail()}`,
-        );
-      }
-      await sleep(200);
-    }
-  }
+  const explain = () => `courseware:\n${courseware.tail()}\ncodec:\n${codec.tail()}`;
 
   async function publish(body: unknown): Promise<CoursewareBody> {
     const created = await fetch(`${base}/coursewares`, {
@@ -107,10 +90,14 @@ describe('courseware and codec on real servers', () => {
     expect(created.status).toBe(202);
     const { id, status } = (await created.json()) as CoursewareBody;
     expect(status).toBe('PUBLISHING');
-    return eventually(async () => {
-      const current = (await (await fetch(`${base}/coursewares/${id}`)).json()) as CoursewareBody;
-      return current.status === 'PUBLISHING' ? undefined : current;
-    }, `courseware ${id} leaving PUBLISHING`);
+    return eventually(
+      `courseware ${id} leaving PUBLISHING`,
+      async () => {
+        const current = (await (await fetch(`${base}/coursewares/${id}`)).json()) as CoursewareBody;
+        return current.status === 'PUBLISHING' ? undefined : current;
+      },
+      { explain },
+    );
   }
 
   it('registers both services in Consul with their version, passing their checks', async () => {
@@ -119,8 +106,9 @@ describe('courseware and codec on real servers', () => {
       ['codec', ids.codec],
     ] as const) {
       const mine = await eventually(
-        async () => (await consulInstances(service)).find((entry) => entry.Service.ID === id),
         `${id} passing in Consul`,
+        async () => (await consulInstances(service)).find((entry) => entry.Service.ID === id),
+        { explain },
       );
       expect(mine.Service.Meta.version).toMatch(/^\d+\.\d+\.\d+/);
       expect(mine.Checks.every((check) => check.Status === 'passing')).toBe(true);

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '@herd/testing';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -43,21 +43,16 @@ export class ServiceProcess {
 
   /** Waits until the service answers 200 on /health/ready: booted, migrated, consuming. */
   async ready(port: number, timeoutMs = 90_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const status = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-        (response) => response.status,
-        () => 0,
-      );
-      if (status === 200) return;
-      if (this.exited) {
-        throw new Error(
-          `${this.name} exited (${this.child.exitCode ?? this.child.signalCode}):\n${this.tail()}`,
-        );
-      }
-      if (Date.now() > deadline) throw new Error(`${this.name} not ready in time:\n${this.tail()}`);
-      await sleep(250);
-    }
+    await eventually(
+      `${this.name} ready on port ${port}`,
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200 ? true : undefined,
+      {
+        timeoutMs,
+        abortIf: () => (this.exited ? `${this.name} exited:\n${this.tail()}` : undefined),
+        explain: () => this.tail(),
+      },
+    );
   }
 
   /**

@@ -1,0 +1,1 @@
+export { formatTable } from './text-table';
