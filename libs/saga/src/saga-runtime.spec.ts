@@ -37,7 +37,7 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
   let orchestrator: SagaRuntime;
   let participant: SagaRuntime;
   const effects: string[] = [];
-  let shipBehaviour: 'ok' | 'reject' | 'slow' = 'ok';
+  let shipBehaviour: 'ok' | 'reject' | 'slow' | 'busy-once' = 'ok';
   let releaseBehaviour: 'ok' | 'reject' = 'ok';
 
   const order = defineSaga<Order>('order', 1)
@@ -59,6 +59,7 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       command: 'ship.create',
       payload: (d) => ({ orderId: d.orderId }),
       timeoutMs: 300,
+      retry: { maxAttempts: 2, backoffMs: 50 },
     })
     .build();
 
@@ -105,6 +106,10 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       channel: 'shipping',
       handle: async (p) => {
         if (shipBehaviour === 'reject') throw new SagaCommandRejectedError('no courier');
+        if (shipBehaviour === 'busy-once') {
+          shipBehaviour = 'ok';
+          throw new SagaCommandRejectedError('courier busy', true);
+        }
         if (shipBehaviour === 'slow') return sleep(1_000);
         effects.push(`ship:${(p as Order).orderId}`);
       },
@@ -145,6 +150,16 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     expect(view.state).toBe('COMPENSATED');
     expect(view.failureReason).toBe('step "ship" failed: no courier');
     expect(effects).toEqual(['reserve:o2', 'release:o2']);
+  });
+
+  it('resends a command after a retryable failure reply, with a new message id', async () => {
+    shipBehaviour = 'busy-once';
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o6', amount: 5 });
+    const view = await terminal(id);
+    expect(view).toMatchObject({ state: 'COMPLETED', attempt: 2 });
+    expect(effects).toEqual(['reserve:o6', 'ship:o6']);
+    const ships = broker.messages('shipping').map((m) => m.headers[SAGA_HEADERS.messageId]);
+    expect(new Set(ships).size).toBe(2);
   });
 
   it('compensates when a step times out, including the step whose outcome is unknown', async () => {

@@ -241,6 +241,9 @@ export function validateSagaOptions(options: SagaModuleOptions): void {
       throw new SagaOptionsError('transport.type', "must be 'kafka' or 'memory'");
     }
   }
+  if (options.replyTopic !== undefined && !/^[\w.-]{1,249}$/.test(options.replyTopic)) {
+    throw new SagaOptionsError('replyTopic', 'must be a Kafka topic name ([A-Za-z0-9._-], <= 249)');
+  }
   positive(options.timeoutCheckIntervalMs, 'timeoutCheckIntervalMs');
   positive(options.maxOutboxLagMs, 'maxOutboxLagMs');
   positive(options.relay?.batchSize, 'relay.batchSize');
