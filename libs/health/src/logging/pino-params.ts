@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import { stdTimeFunctions, type DestinationStream } from 'pino';
+import { destination as destinationFor, stdTimeFunctions, type DestinationStream } from 'pino';
 import { HEALTH_HEADERS, HEALTH_PATHS } from '../health.constants';
 import type { ResolvedHealthOptions } from '../core/resolve-health-options';
 import { redactSecrets, redactText } from './redact';
@@ -94,9 +94,9 @@ export function pinoParams(options: ResolvedHealthOptions): Params {
       },
     },
   };
-  return {
-    pinoHttp: options.logDestination
-      ? [pinoHttp, options.logDestination as DestinationStream]
-      : pinoHttp,
-  };
+  // Synchronous stdout by default: Nest ends a SIGTERM shutdown by re-raising the signal, a
+  // death without 'exit' event, so pino's async buffer (flushed on 'exit') would lose the last
+  // lines, exactly the ones that say how the shutdown went.
+  const destination = options.logDestination ?? destinationFor({ dest: 1, sync: true });
+  return { pinoHttp: [pinoHttp, destination as DestinationStream] };
 }
