@@ -51,6 +51,9 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       command: 'credit.reserve',
       payload: (d) => ({ orderId: d.orderId, amount: d.amount }),
       onReply: (d, reply) => ({ ...d, reservation: (reply as { id: string }).id }),
+      replySchema: validatedBy((r) =>
+        typeof (r as { id?: unknown })?.id === 'string' ? [] : ['id'],
+      ),
       compensate: { command: 'credit.release', payload: (d) => ({ orderId: d.orderId }) },
       timeoutMs: 2_000,
     })
@@ -90,7 +93,9 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       schema: validatedBy((p) => (typeof (p as Order).amount === 'number' ? [] : ['no amount'])),
       handle: (p) => {
         effects.push(`reserve:${(p as Order).orderId}`);
-        return { id: `r-${(p as Order).orderId}` };
+        return (p as Order).orderId === 'bad-reply'
+          ? { id: 42 }
+          : { id: `r-${(p as Order).orderId}` };
       },
     });
     participant.registerHandler({
@@ -203,6 +208,15 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       [SAGA_HEADERS.dlqOriginalTopic]: 'credit',
       [SAGA_HEADERS.dlqOriginalOffset]: '0',
     });
+  });
+
+  it('dead-letters a reply its step schema refuses and leaves the step to its timeout', async () => {
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'bad-reply', amount: 5 });
+    await waitFor(() => broker.messages('orders.saga-replies.dlq')[0], 'the reply in the DLQ');
+    expect(broker.messages('orders.saga-replies.dlq')[0]?.headers[SAGA_HEADERS.dlqReason]).toBe(
+      'invalid-payload',
+    );
+    expect((await orchestrator.orchestrator.findById(id)).state).toBe('RUNNING');
   });
 
   it('rejects saga data its schema refuses', async () => {

@@ -12,6 +12,7 @@ import type {
 
 export interface RemoteStepOptions<D> extends CommandSpec<D> {
   readonly onReply?: (data: D, reply: unknown) => D;
+  readonly replySchema?: PayloadSchema<unknown>;
   /** Compensation command; its channel defaults to the step's channel (same partition order). */
   readonly compensate?: Omit<CommandSpec<D>, 'channel'> & { readonly channel?: string };
   readonly timeoutMs?: number;
@@ -46,6 +47,7 @@ export class SagaDefinitionBuilder<D> {
       name,
       invoke: { channel: options.channel, command: options.command, payload: options.payload },
       onReply: options.onReply,
+      replySchema: options.replySchema,
       compensation: compensate && {
         channel: compensate.channel ?? options.channel,
         command: compensate.command,

@@ -22,6 +22,8 @@ export interface RemoteStep<D> {
   readonly invoke: CommandSpec<D>;
   /** Folds the participant's success reply into the saga data. */
   readonly onReply?: (data: D, reply: unknown) => D;
+  /** Validates the success reply's payload; an invalid reply goes to the dead-letter topic. */
+  readonly replySchema?: PayloadSchema<unknown>;
   readonly compensation?: CommandSpec<D>;
   /** No reply within this time counts as a failure of unknown outcome. */
   readonly timeoutMs: number;

@@ -103,6 +103,14 @@ export class SagaOrchestrator {
   async handleReply(reply: SagaEnvelope): Promise<void> {
     await this.advance(reply.sagaId, async (instance, definition, manager) => {
       if (instance.awaitingMessageId !== reply.causationId) return null;
+      const step = definition.steps[instance.stepIndex];
+      if (reply.outcome === 'success' && instance.state === 'RUNNING' && step?.kind === 'remote') {
+        try {
+          parseWith(step.replySchema, reply.payload, `reply to step "${step.name}"`);
+        } catch (error) {
+          throw new PoisonMessageError('invalid-payload', (error as Error).message);
+        }
+      }
       return this.machine(definition).onReply(
         instance,
         { outcome: reply.outcome ?? 'failure', payload: reply.payload, error: reply.error },
