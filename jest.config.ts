@@ -6,9 +6,16 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   moduleNameMapper: {
-    '^@herd/(registry|database|saga|health|marathon|testing|service|contracts)$': '<rootDir>/libs/$1/src',
+    '^@herd/(registry|database|saga|health|marathon|testing|service|contracts)$':
+      '<rootDir>/libs/$1/src',
   },
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test', '<rootDir>/scripts'],
+  roots: [
+    '<rootDir>/apps',
+    '<rootDir>/libs',
+    '<rootDir>/test',
+    '<rootDir>/scripts',
+    '<rootDir>/schematics',
+  ],
 } satisfies Config;
 
 const config: Config = {

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { lastValueFrom } from 'rxjs';
 import { NodeWorkflow } from '@angular-devkit/schematics/tools';
 import { UnsuccessfulWorkflowExecution } from '@angular-devkit/schematics';
 
@@ -50,13 +49,11 @@ async function main(argv: string[]): Promise<number> {
     else if (event.kind === 'delete') process.stdout.write(`DELETE ${path}\n`);
   });
   try {
-    await lastValueFrom(
-      workflow.execute({
-        collection: COLLECTION,
-        schematic: parsed.schematic,
-        options: parsed.options,
-      }),
-      { defaultValue: undefined },
+    // Subscribed directly: the schematics engine ships its own rxjs, whose types differ from ours.
+    await new Promise<void>((resolvePromise, reject) =>
+      workflow
+        .execute({ collection: COLLECTION, schematic: parsed.schematic, options: parsed.options })
+        .subscribe({ error: reject, complete: resolvePromise }),
     );
   } catch (error) {
     if (!(error instanceof UnsuccessfulWorkflowExecution)) {

@@ -11,6 +11,7 @@ import {
   template,
   url,
 } from '@angular-devkit/schematics';
+import { formatSources } from '../utils/format-sources';
 
 export interface ServiceSchematicOptions {
   readonly name: string;
@@ -48,6 +49,7 @@ export function main(options: ServiceSchematicOptions): Rule {
         move('.'),
       ]),
     ),
+    formatWithPrettier(`apps/${name}`),
   ]);
 }
 
@@ -100,4 +102,18 @@ function updateJson<T>(tree: Tree, path: string, change: (value: T) => T): Tree 
     `${JSON.stringify(change(JSON.parse(source.toString('utf8')) as T), null, 2)}\n`,
   );
   return tree;
+}
+
+/** Generated code follows the repository's Prettier settings whatever the name's length. */
+function formatWithPrettier(dir: string): Rule {
+  return (tree: Tree) => {
+    const sources: Record<string, string> = {};
+    tree.getDir(dir).visit((path) => {
+      if (path.endsWith('.ts')) sources[path] = tree.read(path)?.toString('utf8') ?? '';
+    });
+    for (const [path, formatted] of Object.entries(formatSources(sources, process.cwd()))) {
+      tree.overwrite(path, formatted);
+    }
+    return tree;
+  };
 }
