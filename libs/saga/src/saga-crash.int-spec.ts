@@ -1,15 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { herdInfraEnv } from '@herd/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { SAGA_ENTITIES } from './saga.entities';
 import { SagaInstanceEntity } from './orchestrator/saga-instance.entity';
 import type { SagaRuntime } from './saga-runtime';
 import { KafkaSagaTransport } from './transport/kafka/kafka-saga.transport';
 import { crashNames, crashOrchestrator, crashParticipant } from './testing/crash-saga';
 import { LedgerEntryEntity } from './testing/ledger-entry.entity';
 import { PgTestSchema } from './testing/pg-test-schema';
+import { TcpProxy } from './testing/tcp-proxy';
 import { waitFor } from './testing/wait-for';
 import { deadLetterTopic } from './transport/saga-transport';
 
@@ -177,6 +180,42 @@ describe('@herd/saga crash recovery (SIGKILLed child processes, real Kafka and P
       expect((participant.transport as KafkaSagaTransport).groupJoins).toBe(1);
     } finally {
       await orchestrator.close();
+    }
+  });
+
+  it('recovers when the participant loses its database mid-flow, still with one effect each', async () => {
+    const run = randomBytes(4).toString('hex');
+    runs.push(run);
+    const url = new URL(env.postgresUrl);
+    const proxy = new TcpProxy(url.hostname, Number(url.port));
+    await proxy.start();
+    url.port = String(proxy.port);
+    const proxied = await new DataSource({
+      type: 'postgres',
+      url: url.toString(),
+      schema: schema.name,
+      entities: [...SAGA_ENTITIES, LedgerEntryEntity],
+      extra: { max: 5, connectionTimeoutMillis: 1_000 },
+    }).initialize();
+    const participant = crashParticipant(run, proxied, env.kafkaBrokers, 0, () => undefined);
+    inProcess = participant;
+    await participant.start();
+    const orchestrator = crashOrchestrator(run, db, env.kafkaBrokers);
+    await orchestrator.start();
+    try {
+      await proxy.cut();
+      for (let n = 0; n < 5; n += 1)
+        await orchestrator.orchestrator.start(crashNames(run).saga, { n });
+      // Commands arrive while the participant's database is unreachable: nothing is acknowledged.
+      await sleep(2_000);
+      await proxy.restore();
+      await expectExactlyOnceCompletion(run, 5);
+    } finally {
+      await orchestrator.close();
+      await participant.close();
+      inProcess = undefined;
+      await proxied.destroy();
+      await proxy.cut();
     }
   });
 

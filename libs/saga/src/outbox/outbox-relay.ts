@@ -49,8 +49,10 @@ export class OutboxRelay {
   private eager: WrittenMessage[] = [];
   /** The last "mark sent" update; not awaited before the next publish, so it is off the hot path. */
   private marking: Promise<unknown> = Promise.resolve();
+  /** Leased rows whose publish failed wait for their lease: the lag must not read 0 meanwhile. */
+  private eagerFailing = false;
   private wake?: () => void;
-  private listener?: { client: ListenClient; release: () => void };
+  private listener?: { client: ListenClient; release: (error?: Error) => void };
   /** Age of the oldest unsent row seen by the last cycle. */
   lagMs = 0;
   lastError: Error | null = null;
@@ -107,6 +109,7 @@ export class OutboxRelay {
     if (listener) {
       listener.client.removeAllListeners('notification');
       await listener.client.query(`UNLISTEN *`).catch(() => undefined);
+      listener.client.removeAllListeners('error');
       listener.release();
     }
   }
@@ -115,9 +118,11 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.claim(manager);
-      const now = Date.now();
-      this.lagMs = rows.length > 0 ? now - Math.min(...rows.map((r) => Number(r.created_at))) : 0;
-      this.metrics.outboxLag.set(this.lagMs / 1000);
+      if (rows.length > 0) {
+        this.setLag(Date.now() - Math.min(...rows.map((r) => Number(r.created_at))));
+      } else if (!this.eagerFailing && this.eager.length === 0) {
+        this.setLag(0);
+      }
       if (rows.length === 0) return 0;
       rows.sort((a, b) => a.id - b.id);
       // A failed send throws: the transaction rolls back and the rows stay unsent.
@@ -192,11 +197,12 @@ export class OutboxRelay {
   private async publishEager(): Promise<void> {
     const batch = this.eager.splice(0, this.options.batchSize);
     const now = Date.now();
-    this.lagMs = now - Math.min(...batch.map((m) => m.createdAt));
-    this.metrics.outboxLag.set(this.lagMs / 1000);
+    this.setLag(now - Math.min(...batch.map((m) => m.createdAt)));
     try {
       await this.transport.publish(batch);
+      this.eagerFailing = false;
     } catch (error) {
+      this.eagerFailing = true;
       // Still unsent and leased: the claim cycle publishes them when the lease ends.
       this.lastError = error as Error;
       this.logger.warn(
@@ -219,6 +225,11 @@ export class OutboxRelay {
     );
   }
 
+  private setLag(ms: number): void {
+    this.lagMs = ms;
+    this.metrics.outboxLag.set(ms / 1000);
+  }
+
   /** Resolves true when the time ran out, false when woken early. */
   private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
@@ -235,15 +246,44 @@ export class OutboxRelay {
 
   private async listen(): Promise<void> {
     const driver = this.dataSource.driver as PostgresDriver;
-    const [client, release] = (await driver.obtainMasterConnection()) as [ListenClient, () => void];
+    const [client, release] = (await driver.obtainMasterConnection()) as [
+      ListenClient,
+      (error?: Error) => void,
+    ];
+    const listener = { client, release };
     client.on('notification', () => this.kick());
-    await client.query(`LISTEN ${this.dataSource.driver.escape(this.outbox.channel)}`);
-    this.listener = { client, release };
+    // A dropped connection must not crash the process: release it and listen again later.
+    client.on('error', (error: Error) => {
+      if (this.listener !== listener) return;
+      this.listener = undefined;
+      this.logger.warn(`outbox LISTEN connection lost, polling until it is back: ${error.message}`);
+      release(error);
+      this.relisten();
+    });
+    try {
+      await client.query(`LISTEN ${this.dataSource.driver.escape(this.outbox.channel)}`);
+    } catch (error) {
+      release(error as Error);
+      throw error;
+    }
+    this.listener = listener;
+  }
+
+  private relisten(): void {
+    const timer = setTimeout(() => {
+      if (!this.running || this.listener) return;
+      this.listen().then(
+        () => this.kick(),
+        () => this.relisten(),
+      );
+    }, this.options.errorBackoffMs);
+    timer.unref();
   }
 }
 
 interface ListenClient {
   query(sql: string): Promise<unknown>;
   on(event: 'notification', listener: () => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
   removeAllListeners(event: string): void;
 }
