@@ -56,23 +56,31 @@ export class ParticipantDispatcher {
       }
       throw error;
     }
-    let failure: SagaReplyError;
+    let failure: SagaReplyError | undefined;
     try {
       return await this.dataSource.transaction(async (manager) => {
         if (!(await this.inbox.record(manager, command.id))) return [];
-        const result = await handler.handle(payload, { manager, envelope: command });
+        let result: unknown;
+        try {
+          result = await handler.handle(payload, { manager, envelope: command });
+        } catch (error) {
+          failure = {
+            message: (error as Error).message,
+            retryable: error instanceof SagaError && error.retryable,
+          };
+          throw error;
+        }
         return this.reply(manager, command, 'success', result ?? null);
       });
     } catch (error) {
-      failure = {
-        message: (error as Error).message,
-        retryable: error instanceof SagaError && error.retryable,
-      };
+      // Only the handler's own refusal is an answer; failing to record it (database down, commit
+      // failed) leaves the command unacknowledged so it is delivered again.
+      if (!failure) throw error;
     }
     this.logger.debug?.(`command ${command.type} ${command.id} failed: ${failure.message}`);
     return this.dataSource.transaction(async (manager) => {
       if (!(await this.inbox.record(manager, command.id))) return [];
-      return this.reply(manager, command, 'failure', null, failure);
+      return this.reply(manager, command, 'failure', null, failure as SagaReplyError);
     });
   }
 
