@@ -130,7 +130,7 @@ describe('@herd/saga on real Kafka and PostgreSQL', () => {
   let orchestratorDb: DataSource;
   let participantDb: DataSource;
   let orchestratorApp: TestingModule;
-  let participantApp: TestingModule;
+  let participantApp: TestingModule | undefined;
   let orchestrator: SagaOrchestrator;
   let admin: Admin;
 
@@ -476,7 +476,9 @@ describe('@herd/saga on real Kafka and PostgreSQL', () => {
     expect(sent).toBeGreaterThan(0);
     const inbox = await participantDb.manager.count(InboxMessageEntity);
     const week = 7 * 24 * 3_600_000;
-    const removed = await participantApp.get(SagaRuntime).retention.clean(Date.now() + week + 1);
+    const removed = await (participantApp as TestingModule)
+      .get(SagaRuntime)
+      .retention.clean(Date.now() + week + 1);
     expect(removed.inbox).toBe(inbox);
     expect((await runtime.retention.clean(Date.now() + 3_600_001)).outbox).toBe(sent);
     expect(await orchestratorDb.manager.count(OutboxMessageEntity)).toBe(0);
@@ -510,6 +512,24 @@ describe('@herd/saga on real Kafka and PostgreSQL', () => {
     const upgraded = await terminal(newId);
     expect(upgraded).toMatchObject({ state: 'COMPLETED', definitionVersion: 2 });
     expect((upgraded.data as Order).confirmed).toBe(true);
+  });
+
+  it('drains on shutdown: consumer offsets committed, readiness down', async () => {
+    const app = participantApp as TestingModule;
+    const health = app.get(SagaHealthIndicator);
+    expect(health.isHealthy().saga.status).toBe('up');
+    await app.close();
+    participantApp = undefined;
+    expect(health.isHealthy().saga).toMatchObject({ status: 'down', consuming: false });
+    for (const topic of [CREDIT, SHIPPING]) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: CREDIT_SERVICE, topics: [topic] });
+      for (const end of ends) {
+        const offset = committed?.partitions.find((p) => p.partition === end.partition)?.offset;
+        // Every message received before the shutdown is acknowledged (-1: partition never used).
+        expect(end.offset === '0' ? '-1' : end.offset).toBe(offset);
+      }
+    }
   });
 
   it('fails the boot naming the option that is wrong', async () => {
