@@ -18,6 +18,7 @@ interface Order {
   orderId: string;
   amount: number;
   reservation?: string;
+  confirmed?: boolean;
 }
 
 async function sqlite(): Promise<DataSource> {
@@ -217,6 +218,43 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       'invalid-payload',
     );
     expect((await orchestrator.orchestrator.findById(id)).state).toBe('RUNNING');
+  });
+
+  it('runs local steps in the orchestrator transaction and compensates when one throws', async () => {
+    await orchestrator.close();
+    const withLocal = defineSaga<Order>('local-order', 1)
+      .remote('reserve-credit', {
+        channel: 'credit',
+        command: 'credit.reserve',
+        payload: (d) => ({ orderId: d.orderId, amount: d.amount }),
+        compensate: { command: 'credit.release', payload: (d) => ({ orderId: d.orderId }) },
+      })
+      .local('check-limit', {
+        run: (d) => {
+          if (d.amount > 100) throw new Error('over the limit');
+          return { ...d, confirmed: true };
+        },
+      })
+      .build();
+    orchestrator = new SagaRuntime({
+      dataSource: orchestratorDb,
+      serviceName: 'orders',
+      transport: new MemorySagaTransport(broker, 10),
+      definitions: [withLocal],
+      relay: { pollIntervalMs: 20 },
+    });
+    await orchestrator.start();
+    const ok = await orchestrator.orchestrator.start('local-order', { orderId: 'l1', amount: 5 });
+    expect(await terminal(ok)).toMatchObject({ state: 'COMPLETED', data: { confirmed: true } });
+    const over = await orchestrator.orchestrator.start('local-order', {
+      orderId: 'l2',
+      amount: 500,
+    });
+    expect(await terminal(over)).toMatchObject({
+      state: 'COMPENSATED',
+      failureReason: 'step "check-limit" failed: over the limit',
+    });
+    expect(effects).toEqual(['reserve:l1', 'reserve:l2', 'release:l2']);
   });
 
   it('rejects saga data its schema refuses', async () => {
