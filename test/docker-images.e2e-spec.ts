@@ -9,10 +9,10 @@ import {
   buildServiceImages,
   consoleProgress,
   eventually,
+  freePort,
   herdInfraEnv,
   resolveInfraPaths,
 } from '@herd/testing';
-import { freePort } from './service-process';
 import { recreateServiceDatabase } from './service-databases';
 
 const exec = promisify(execFile);

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { eventually, herdInfraEnv } from '@herd/testing';
-import { ServiceProcess, freePort } from './service-process';
+import { eventually, freePort, herdInfraEnv } from '@herd/testing';
+import { ServiceProcess } from './service-process';
 
 interface CoursewareBody {
   id: string;

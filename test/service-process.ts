@@ -1,10 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
-import { eventually } from '@herd/testing';
-
-const ROOT = resolve(__dirname, '..');
+import { eventually, spawnTypeScript } from '@herd/testing';
 
 /** One example service running as its own OS process, the way it runs in production. */
 export class ServiceProcess {
@@ -19,22 +15,7 @@ export class ServiceProcess {
   }
 
   static start(app: 'courseware' | 'codec', env: NodeJS.ProcessEnv): ServiceProcess {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        `apps/${app}/src/main.ts`,
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.scripts.json', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    return new ServiceProcess(app, child);
+    return new ServiceProcess(app, spawnTypeScript(`apps/${app}/src/main.ts`, { env }));
   }
 
   get exited(): boolean {
@@ -73,15 +54,4 @@ export class ServiceProcess {
   tail(lines = 30): string {
     return this.output.trimEnd().split('\n').slice(-lines).join('\n');
   }
-}
-
-/** A port nothing listens on right now, for a service started with PORT=<it>. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }

@@ -1,8 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { herdInfraEnv } from '@herd/testing';
+import { freePort, herdInfraEnv, spawnTypeScript } from '@herd/testing';
 import {
   NoHealthyInstanceError,
   RegistryHealthIndicator,
@@ -12,35 +11,11 @@ import {
 import { catalogEntry, catalogIds, eventually, resolvedIds } from '../test/consul-helpers';
 import { Member, startMember } from '../test/member-app';
 
-const ROOT = join(__dirname, '..', '..', '..');
-
-/** A port nothing listens on any more: connections to it are refused. */
-async function freedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Starts a member in a child process (so it can be SIGKILLed) and waits until it listens. */
 function spawnMember(options: object): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      join(__dirname, '..', 'test', 'member-app.main.ts'),
-      JSON.stringify(options),
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnTypeScript(join(__dirname, '..', 'test', 'member-app.main.ts'), {
+    args: [JSON.stringify(options)],
+  });
   return new Promise((resolve, reject) => {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -186,7 +161,7 @@ describe('@herd/registry against the real Consul agent', () => {
     // A registered, passing instance whose port refuses connections: the client must go elsewhere
     // every time and open its circuit after the volume threshold (2).
     const ghostId = `${service}-ghost`;
-    const ghostPort = await freedPort();
+    const ghostPort = await freePort();
     await fetch(new URL('/v1/agent/service/register', consulUrl), {
       method: 'PUT',
       body: JSON.stringify({

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
-import { herdInfraEnv } from '@herd/testing';
+import { TcpProxy, herdInfraEnv, spawnTypeScript } from '@herd/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { SAGA_ENTITIES } from './saga.entities';
@@ -12,11 +12,9 @@ import { KafkaSagaTransport } from './transport/kafka/kafka-saga.transport';
 import { crashNames, crashOrchestrator, crashParticipant } from './testing/crash-saga';
 import { LedgerEntryEntity } from './testing/ledger-entry.entity';
 import { PgTestSchema } from './testing/pg-test-schema';
-import { TcpProxy } from './testing/tcp-proxy';
 import { waitFor } from './testing/wait-for';
 import { deadLetterTopic } from './transport/saga-transport';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 const CHILD = resolve(__dirname, 'testing', 'crash-child.ts');
 
 /** A role running in its own process, so the test can SIGKILL it like a crashed container. */
@@ -26,15 +24,7 @@ class Child {
   private exited: Promise<void>;
 
   constructor(env: Record<string, string>) {
-    this.process = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', CHILD],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env, TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.scripts.json') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    this.process = spawnTypeScript(CHILD, { env });
     let buffer = '';
     this.process.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();

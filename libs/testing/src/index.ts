@@ -4,3 +4,4 @@ export * from './network';
 export * from './docker';
 export * from './cli';
 export * from './wait';
+export * from './process';

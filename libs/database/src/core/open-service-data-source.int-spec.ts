@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AddressInfo, createServer, Server, Socket, connect } from 'node:net';
+import { TcpProxy, freePort } from '@herd/testing';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { DatabaseModule } from '../database.module';
 import { DatabaseUnreachableError } from '../errors/database-unreachable.error';
@@ -208,7 +208,9 @@ describe('bounded connect retry and readiness (real PostgreSQL behind a TCP prox
       connectRetry: { attempts: 30, delayMs: 200 },
     });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    proxy = await TcpProxy.start(port, new URL(adminUrl()));
+    const target = new URL(adminUrl());
+    proxy = new TcpProxy(target.hostname, Number(target.port), port);
+    await proxy.start();
     const app = await boot;
     const dataSource = app.get<DataSource>(getServiceDataSourceToken('pen'));
     expect(await dataSource.getRepository(Barn).count()).toBe(0);
@@ -229,41 +231,4 @@ function withPort(url: string, port: number): string {
   const parsed = new URL(url);
   parsed.port = String(port);
   return parsed.toString();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Forwards 127.0.0.1:<port> to the real server; close() cuts every live connection. */
-class TcpProxy {
-  private readonly sockets = new Set<Socket>();
-  private readonly server: Server;
-
-  private constructor(target: URL) {
-    this.server = createServer((client) => {
-      const upstream = connect(Number(target.port), target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-  }
-
-  static async start(port: number, target: URL): Promise<TcpProxy> {
-    const proxy = new TcpProxy(target);
-    await new Promise<void>((resolve) => proxy.server.listen(port, '127.0.0.1', resolve));
-    return proxy;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    if (this.server.listening) await new Promise((resolve) => this.server.close(resolve));
-  }
 }

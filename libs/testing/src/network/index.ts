@@ -1,1 +1,2 @@
 export { TcpProxy } from './tcp-proxy';
+export { freePort } from './free-port';

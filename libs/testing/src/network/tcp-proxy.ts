@@ -8,11 +8,11 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
-  private listenPort = 0;
-
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
+    /** Where to listen; default a free port chosen at the first start. */
+    private listenPort = 0,
   ) {}
 
   get port(): number {

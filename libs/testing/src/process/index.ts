@@ -1,0 +1,2 @@
+export { spawnTypeScript } from './spawn-typescript';
+export type { SpawnTypeScriptOptions } from './spawn-typescript';
