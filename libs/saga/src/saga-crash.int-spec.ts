@@ -48,6 +48,13 @@ class Child {
     this.process.kill('SIGKILL');
     await this.exited;
   }
+
+  /** A graceful stop, as Marathon or `docker stop` ask for: SIGTERM and wait for the exit. */
+  async terminate(): Promise<number | null> {
+    this.process.kill('SIGTERM');
+    await this.exited;
+    return this.process.exitCode;
+  }
 }
 
 describe('@herd/saga crash recovery (SIGKILLed child processes, real Kafka and PostgreSQL)', () => {
@@ -232,5 +239,34 @@ describe('@herd/saga crash recovery (SIGKILLed child processes, real Kafka and P
     // Redelivered commands that were already applied are skipped by the inbox, not re-run.
     const handled = healthy.lines.filter((l) => l.startsWith('HANDLING')).length;
     expect(handled).toBe(20);
+  });
+
+  it('loses no command and applies none twice when the participant is stopped with SIGTERM under load', async () => {
+    const run = randomBytes(4).toString('hex');
+    runs.push(run);
+    const effectsOfRun = async () => {
+      const rows: { n: string }[] = await db.query(
+        `SELECT COUNT(*) AS n FROM ${schema.name}.test_ledger_entry l
+         JOIN ${schema.name}.herd_saga_instance s ON s.id = l.saga_id WHERE s.saga_type = $1`,
+        [crashNames(run).saga],
+      );
+      return Number(rows[0]?.n);
+    };
+    const first = spawnChild(run, 'participant', { HANDLER_MS: '30' });
+    await first.waitForLine('READY');
+    inProcess = crashOrchestrator(run, db, env.kafkaBrokers);
+    await inProcess.start();
+    for (let n = 0; n < 40; n += 1) await inProcess.orchestrator.start(crashNames(run).saga, { n });
+    await waitFor(
+      async () => ((await effectsOfRun()) >= 10 ? true : undefined),
+      'some effects before the stop',
+    );
+    expect(await first.terminate()).toBe(0);
+    expect(first.lines).toContain('STOPPED');
+    // Stopped mid-load: the rest is left for the next instance.
+    expect(await effectsOfRun()).toBeLessThan(80);
+    const second = spawnChild(run, 'participant', { HANDLER_MS: '30' });
+    await second.waitForLine('READY');
+    await expectExactlyOnceCompletion(run, 40);
   });
 });

@@ -4,7 +4,8 @@ import { crashNames, crashOrchestrator, crashParticipant } from './crash-saga';
 import { LedgerEntryEntity } from './ledger-entry.entity';
 
 /**
- * Child process of saga-crash.int-spec.ts: runs one role until SIGKILLed.
+ * Child process of saga-crash.int-spec.ts: runs one role until SIGKILLed, or until SIGTERM,
+ * which closes the runtime the way a Nest app's shutdown hooks do (drain, commit, close).
  * Env: ROLE (orchestrator|participant), RUN, PG_URL, PG_SCHEMA, BROKERS, START, HANDLER_MS.
  */
 async function main(): Promise<void> {
@@ -31,6 +32,15 @@ async function main(): Promise<void> {
   } else {
     const runtime = crashParticipant(run, dataSource, brokers, Number(env.HANDLER_MS ?? 0), say);
     await runtime.start();
+    process.once('SIGTERM', () => {
+      void runtime
+        .close()
+        .then(() => dataSource.destroy())
+        .then(() => {
+          say('STOPPED');
+          process.exit(0);
+        });
+    });
     say('READY');
   }
 }
