@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { InfraStepError } from '../infra/infra-error';
 import { InfraContext } from '../infra/infra-server';
 import { aptInstall } from '../infra/apt';
-import { isAlive, readPid, spawnDaemon, waitUntil } from '../infra/processes';
+import { InfraPaths } from '../infra/infra-paths';
+import { isAlive, readPid, spawnDaemon, stopPidFile, waitUntil } from '../infra/processes';
 import { dockerProbe } from './docker-cli';
 
 /**
@@ -27,7 +28,7 @@ export async function ensureDockerEngine({ paths, progress }: InfraContext): Pro
     await aptInstall(['docker.io'], logFile);
   }
   progress('docker', 'starting dockerd');
-  const pidFile = join(dir, 'dockerd.pid.herd');
+  const pidFile = dockerdPidFile(paths);
   spawnDaemon('dockerd', ['--pidfile', join(dir, 'dockerd.pid')], { logFile, pidFile });
   return waitUntil(() => dockerProbe(['version', '--format', '{{.Server.Version}}']), {
     step: 'docker wait for engine',
@@ -35,4 +36,13 @@ export async function ensureDockerEngine({ paths, progress }: InfraContext): Pro
     logFile,
     stillRunning: () => isAlive(readPid(pidFile)),
   });
+}
+
+/** Stops the dockerd this checkout started, if any; an engine started elsewhere is left alone. */
+export function stopDockerEngine(paths: InfraPaths): Promise<boolean> {
+  return stopPidFile(dockerdPidFile(paths), 30_000);
+}
+
+function dockerdPidFile(paths: InfraPaths): string {
+  return join(paths.stateDir, 'docker', 'dockerd.pid.herd');
 }

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { stopDockerEngine } from '../docker/docker-engine';
 import { ConsulServer } from './consul.server';
 import { InfraStepError } from './infra-error';
 import {
@@ -123,6 +124,10 @@ export async function infraDown(options: InfraOptions = {}): Promise<string[]> {
       progress(server.name, 'stopped');
       stopped.push(server.name);
     }
+  }
+  if (!options.only && (await stopDockerEngine(paths))) {
+    progress('docker', 'stopped the engine this checkout started');
+    stopped.push('docker');
   }
   return stopped;
 }
