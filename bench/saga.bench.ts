@@ -15,7 +15,7 @@ import { PgTestSchema } from '../libs/saga/src/testing/pg-test-schema';
  * the raw idempotent producer.
  */
 const PARTITIONS = 6;
-const LEVELS = [1, 16, 64];
+const LEVELS = [1, 16, 64, 128];
 const WINDOW_MS = 6_000;
 const ROUNDS = 3;
 const RELAY_MESSAGES = 10_000;
