@@ -1,4 +1,4 @@
-import { Injectable, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { DatabaseModule } from './database.module';
@@ -97,53 +97,34 @@ describe('DatabaseModule on the embedded SQLite default', () => {
   });
 
   it('takes options from a factory (forServiceAsync useFactory)', async () => {
-    const app = await Test.createTestingModule({
-      imports: [
-        DatabaseModule.forServiceAsync('flock', {
-          imports: [FlockConfigModule],
-          inject: [FlockOptions],
-          useFactory: (options: FlockOptions) => options.createDatabaseOptions(),
-        }),
-      ],
-    }).compile();
-    await app.init();
-    try {
-      const dataSource = app.get<DataSource>(getServiceDataSourceToken('flock'));
-      expect(await dataSource.getRepository(FlockMark).count()).toBe(1);
-    } finally {
-      await app.close();
-    }
+    const marks = await bootFlock(
+      DatabaseModule.forServiceAsync('flock', {
+        imports: [FlockConfigModule],
+        inject: [FlockOptions],
+        useFactory: (options: FlockOptions) => options.createDatabaseOptions(),
+      }),
+      (ds) => ds.getRepository(FlockMark).count(),
+    );
+    expect(marks).toBe(1);
   });
 
   it('takes options from a class (forServiceAsync useClass)', async () => {
-    const app = await Test.createTestingModule({
-      imports: [DatabaseModule.forServiceAsync('flock', { useClass: FlockOptions })],
-    }).compile();
-    await app.init();
-    try {
-      const dataSource = app.get<DataSource>(getServiceDataSourceToken('flock'));
-      expect(dataSource.isInitialized).toBe(true);
-    } finally {
-      await app.close();
-    }
+    const initialized = await bootFlock(
+      DatabaseModule.forServiceAsync('flock', { useClass: FlockOptions }),
+      async (ds) => ds.isInitialized,
+    );
+    expect(initialized).toBe(true);
   });
 
   it('takes options from an existing provider (forServiceAsync useExisting)', async () => {
-    const app = await Test.createTestingModule({
-      imports: [
-        DatabaseModule.forServiceAsync('flock', {
-          imports: [FlockConfigModule],
-          useExisting: FlockOptions,
-        }),
-      ],
-    }).compile();
-    await app.init();
-    try {
-      const dataSource = app.get<DataSource>(getServiceDataSourceToken('flock'));
-      expect(await dataSource.getRepository(FlockMark).count()).toBe(1);
-    } finally {
-      await app.close();
-    }
+    const marks = await bootFlock(
+      DatabaseModule.forServiceAsync('flock', {
+        imports: [FlockConfigModule],
+        useExisting: FlockOptions,
+      }),
+      (ds) => ds.getRepository(FlockMark).count(),
+    );
+    expect(marks).toBe(1);
   });
 
   it('keeps two services in one app apart, each with its own data source', async () => {
@@ -234,3 +215,17 @@ describe('withTransaction on SQLite', () => {
     expect(await dataSource.getRepository(FlockMark).findOneBy({ note: 'timmy' })).toBeNull();
   });
 });
+
+/** Boots an app with only this database module, reads something from the flock's DataSource, closes. */
+async function bootFlock<T>(
+  module: DynamicModule,
+  read: (dataSource: DataSource) => Promise<T>,
+): Promise<T> {
+  const app = await Test.createTestingModule({ imports: [module] }).compile();
+  await app.init();
+  try {
+    return await read(app.get<DataSource>(getServiceDataSourceToken('flock')));
+  } finally {
+    await app.close();
+  }
+}
