@@ -115,6 +115,16 @@ describe('courseware and codec on real servers', () => {
     }
   });
 
+  it('is ready only as a real member of its Kafka consumer group, with its lag known', async () => {
+    const ready = (await (await fetch(`${codecBase}/health/ready`)).json()) as {
+      details: Record<string, { status: string; phase?: string; lag?: number }>;
+    };
+    expect(ready.details['kafka:saga']).toMatchObject({ status: 'up', phase: 'member' });
+    expect(typeof ready.details['kafka:saga']?.lag).toBe('number');
+    expect(ready.details).toHaveProperty('database.status', 'up');
+    expect(ready.details).toHaveProperty('consul.status', 'up');
+  });
+
   it('publishes a courseware through the saga over Kafka: codec writes renditions, courseware publishes', async () => {
     const source = join(workDir, 'lecture.wav');
     await writeFile(source, Buffer.from(`RIFF-e2e-${run}`));

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { Admin, Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
   DatabaseModule,
@@ -6,7 +7,12 @@ import {
   MigrationClass,
   getServiceDataSourceToken,
 } from '@herd/database';
-import { HealthLoggingOptions, HealthModule } from '@herd/health';
+import {
+  HealthLoggingOptions,
+  HealthModule,
+  KafkaConsumerProbe,
+  ReadinessIndicator,
+} from '@herd/health';
 import { InMemoryRegistryStore, RegistryHealthIndicator, RegistryModule } from '@herd/registry';
 import {
   MemoryBroker,
@@ -64,6 +70,8 @@ export class HerdServiceModule {
       synchronize: embeddedDatabase,
     });
     const dataSourceToken = getServiceDataSourceToken(config.name);
+    // Readiness looks at the saga's real Kafka consumer: group membership, a live fetch loop, lag.
+    const sagaConsumer: { probe?: KafkaConsumerProbe } = {};
     const saga = SagaModule.forRootAsync({
       imports: [database],
       inject: [dataSourceToken],
@@ -75,6 +83,11 @@ export class HerdServiceModule {
               type: 'kafka' as const,
               brokers: [...config.kafkaBrokers],
               clientId: config.instanceId,
+              watchConsumer: (consumer: Consumer, admin: Admin) => {
+                const probe = new KafkaConsumerProbe(consumer, { name: 'saga', admin });
+                sagaConsumer.probe = probe;
+                return () => probe.close();
+              },
             }
           : { type: 'memory' as const, broker: parts.embedded?.broker ?? processBroker },
         definitions: parts.sagas ?? [],
@@ -109,6 +122,7 @@ export class HerdServiceModule {
         readiness: [
           { name: 'saga', check: () => sagaHealth.isHealthy() },
           { name: 'registry', check: () => registryHealth.isHealthy() },
+          ...(config.kafkaBrokers ? [kafkaReadiness(sagaConsumer)] : []),
         ],
       }),
     });
@@ -118,4 +132,14 @@ export class HerdServiceModule {
       exports: [database, saga, registry, health],
     };
   }
+}
+
+function kafkaReadiness(sagaConsumer: { probe?: KafkaConsumerProbe }): ReadinessIndicator {
+  return {
+    name: 'kafka:saga',
+    check: async () => {
+      if (!sagaConsumer.probe) throw new Error('the saga consumer has not started yet');
+      return sagaConsumer.probe.check();
+    },
+  };
 }

@@ -31,6 +31,8 @@ export class KafkaSagaTransport implements SagaTransport {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private consumer?: Consumer;
+  /** Admin client and disposer of the consumer's watcher, when `watchConsumer` is set. */
+  private watching?: { admin: Admin; stop: () => void };
   connected = false;
   /** Group joins since start: more than one means the group rebalanced (e.g. a missed heartbeat). */
   groupJoins = 0;
@@ -81,6 +83,14 @@ export class KafkaSagaTransport implements SagaTransport {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.groupJoins += 1;
     });
+    if (this.options.watchConsumer) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.watching = {
+        admin,
+        stop: this.options.watchConsumer(consumer, admin) ?? (() => undefined),
+      };
+    }
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await consumer.run({
@@ -96,6 +106,12 @@ export class KafkaSagaTransport implements SagaTransport {
     this.consumer = undefined;
     // disconnect() waits for the batch in hand and commits the resolved offsets.
     if (consumer) await consumer.disconnect();
+    const watching = this.watching;
+    this.watching = undefined;
+    if (watching) {
+      watching.stop();
+      await watching.admin.disconnect();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,5 @@
+import type { Admin, Consumer } from 'kafkajs';
+
 export interface KafkaSagaTransportOptions {
   readonly brokers: readonly string[];
   /** Default: `herd-saga`. */
@@ -14,4 +16,10 @@ export interface KafkaSagaTransportOptions {
   readonly heartbeatIntervalMs?: number;
   /** How long a fetch waits for data; lower = lower latency, more requests. Default: 100. */
   readonly maxWaitTimeInMs?: number;
+  /**
+   * Called with the consumer before it joins its group, and a connected admin client, so a health
+   * indicator can watch its real membership and lag (@herd/health's KafkaConsumerProbe). The
+   * function it returns, if any, runs when consuming stops. Default: none.
+   */
+  readonly watchConsumer?: (consumer: Consumer, admin: Admin) => (() => void) | void;
 }
