@@ -1,8 +1,5 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { TcpProxy, freePort } from '@herd/testing';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { DatabaseModule } from '../database.module';
 import { DatabaseUnreachableError } from '../errors/database-unreachable.error';
 import { MigrationLockTimeoutError } from '../errors/migration-lock-timeout.error';
 import { OwnershipViolationError } from '../errors/ownership-violation.error';
@@ -10,6 +7,8 @@ import { Order } from '../fixtures/cross-service.fixture';
 import { Barn, FLOCK_ENTITIES, FLOCK_MIGRATIONS, FlockMark } from '../fixtures/flock.fixture';
 import {
   adminUrl,
+  bootServiceApp,
+  closeServiceApps,
   dropScratch,
   runSuffix,
   scratchService,
@@ -24,19 +23,8 @@ import { resolveDatabaseOptions } from './resolve-options';
 const run = runSuffix();
 const databases: string[] = [];
 const roles: string[] = [];
-const apps: INestApplicationContext[] = [];
-
-async function bootApp(service: string, options: DatabaseServiceOptions) {
-  const app = await Test.createTestingModule({
-    imports: [DatabaseModule.forService(service, options)],
-  }).compile();
-  apps.push(app);
-  await app.init();
-  return app;
-}
-
 afterAll(async () => {
-  await Promise.all(apps.map((app) => app.close()));
+  await closeServiceApps();
   await dropScratch(databases, roles);
 });
 
@@ -53,7 +41,7 @@ describe('migrations at boot (real PostgreSQL)', () => {
       // Shorter than MarkFlock's pause: migrations must run without the service's timeout.
       statementTimeoutMs: 200,
     };
-    const instances = await Promise.all([1, 2, 3, 4].map(() => bootApp('flock', options)));
+    const instances = await Promise.all([1, 2, 3, 4].map(() => bootServiceApp('flock', options)));
     const sources = instances.map((app) => app.get<DataSource>(getServiceDataSourceToken('flock')));
     expect(new Set(sources).size).toBe(4);
 
@@ -88,7 +76,7 @@ describe('connections (real PostgreSQL)', () => {
   };
 
   it('applies the statement timeout to every connection', async () => {
-    const app = await bootApp('fold', { ...base, statementTimeoutMs: 300 });
+    const app = await bootServiceApp('fold', { ...base, statementTimeoutMs: 300 });
     const dataSource = app.get<DataSource>(getServiceDataSourceToken('fold'));
     expect(await dataSource.query('SHOW statement_timeout')).toEqual([
       { statement_timeout: '300ms' },
@@ -102,7 +90,7 @@ describe('connections (real PostgreSQL)', () => {
   });
 
   it('never opens more connections than the pool size', async () => {
-    const app = await bootApp('fold', { ...base, poolSize: 2 });
+    const app = await bootServiceApp('fold', { ...base, poolSize: 2 });
     const dataSource = app.get<DataSource>(getServiceDataSourceToken('fold'));
     const busy = Promise.all(
       [1, 2, 3, 4, 5, 6].map(() => dataSource.query('SELECT pg_sleep(0.4)')),
@@ -126,13 +114,13 @@ describe('connections (real PostgreSQL)', () => {
   });
 
   it('gives up waiting for a migration lock another session never releases', async () => {
-    await bootApp('fold', base);
+    await bootServiceApp('fold', base);
     await withAdmin(async (holder) => {
       await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [
         0x4844,
         `herd:migrations:${fold.database}:public`,
       ]);
-      const error = await bootApp('fold', { ...base, migrationLockTimeoutMs: 600 }).then(
+      const error = await bootServiceApp('fold', { ...base, migrationLockTimeoutMs: 600 }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -144,7 +132,7 @@ describe('connections (real PostgreSQL)', () => {
 
   it('rejects a cross-service relation at boot, before touching the server', async () => {
     const orders = scratchService(`herd_orders_${run}`);
-    const error = await bootApp('orders', {
+    const error = await bootServiceApp('orders', {
       url: orders.url,
       provision: { adminUrl: adminUrl() },
       entities: [Order],
@@ -203,7 +191,7 @@ describe('bounded connect retry and readiness (real PostgreSQL behind a TCP prox
 
   it('keeps retrying until the server is reachable, then reports ready; down once it goes', async () => {
     const port = await freePort();
-    const boot = bootApp('pen', {
+    const boot = bootServiceApp('pen', {
       ...penOptions(withPort(pen.url, port)),
       connectRetry: { attempts: 30, delayMs: 200 },
     });

@@ -1,11 +1,10 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { DatabaseModule } from '../database.module';
 import { DatabaseNotProvisionedError } from '../errors/database-not-provisioned.error';
 import { Barn, FLOCK_ENTITIES, FLOCK_MIGRATIONS, Sheep } from '../fixtures/flock.fixture';
 import {
   adminUrl,
+  bootServiceApp,
+  closeServiceApps,
   dropScratch,
   inDatabase,
   psql,
@@ -19,19 +18,13 @@ import { getServiceDataSourceToken } from '../nest/database.tokens';
 const run = runSuffix();
 const databases: string[] = [];
 const roles: string[] = [];
-const apps: INestApplicationContext[] = [];
-
 async function boot(service: string, options: DatabaseServiceOptions): Promise<DataSource> {
-  const app = await Test.createTestingModule({
-    imports: [DatabaseModule.forService(service, options)],
-  }).compile();
-  apps.push(app);
-  await app.init();
+  const app = await bootServiceApp(service, options);
   return app.get<DataSource>(getServiceDataSourceToken(service));
 }
 
 afterAll(async () => {
-  await Promise.all(apps.map((app) => app.close()));
+  await closeServiceApps();
   await dropScratch(databases, roles);
 });
 
