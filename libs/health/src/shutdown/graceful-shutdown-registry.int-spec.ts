@@ -9,7 +9,13 @@ import {
 import { herdInfraEnv } from '@herd/testing';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GRACE_MS, killLeftovers, startInstance, type Instance } from '../fixtures/child-instance';
+import {
+  GRACE_MS,
+  killLeftovers,
+  sigtermUnderLoad,
+  startInstance,
+  type Instance,
+} from '../fixtures/child-instance';
 
 const suffix = randomBytes(4).toString('hex');
 const SERVICE = `herd-health-drain-${suffix}`;
@@ -77,40 +83,10 @@ describe('graceful shutdown behind @herd/registry on real Consul (two child-proc
     const readiness = (await readyB.json()) as { details: Record<string, { status: string }> };
     expect(readiness.details.consul).toMatchObject({ status: 'up' });
 
-    const outcomes: Array<{
-      by?: string;
-      at: number;
-      done: number;
-      status?: number;
-      error?: string;
-    }> = [];
-    let running = true;
-    const worker = async (): Promise<void> => {
-      while (running) {
-        const at = Date.now();
-        try {
-          const reply = await client.get<{ pid: number }>('/items/slow', { query: { ms: 200 } });
-          outcomes.push({
-            by: pidOf.get(reply.body.pid),
-            at,
-            done: Date.now(),
-            status: reply.status,
-          });
-        } catch (error) {
-          outcomes.push({ at, done: Date.now(), error: (error as Error).message });
-        }
-      }
-    };
-    const workers = Array.from({ length: 8 }, worker);
-
-    await sleep(1_500);
-    const sigtermAt = Date.now();
-    a.child.kill('SIGTERM');
-    const exit = await a.exited;
-    const exitedAt = Date.now();
-    await sleep(1_000);
-    running = false;
-    await Promise.all(workers);
+    const { outcomes, sigtermAt, exitedAt, exit } = await sigtermUnderLoad(a, async () => {
+      const reply = await client.get<{ pid: number }>('/items/slow', { query: { ms: 200 } });
+      return { by: pidOf.get(reply.body.pid), status: reply.status };
+    });
 
     expect(outcomes.filter((o) => o.error !== undefined || o.status !== 200)).toEqual([]);
     expect(outcomes.some((o) => o.by === a.name && o.at < sigtermAt)).toBe(true);

@@ -4,6 +4,7 @@ import {
   GRACE_MS,
   httpGet,
   killLeftovers,
+  sigtermUnderLoad,
   startInstance,
   type Instance,
   type Reply,
@@ -42,59 +43,34 @@ describe('graceful shutdown: SIGTERM under HTTP load (two child-process instance
     while (routable.size < 2 && Date.now() < deadline) await sleep(50);
     expect(routable.size).toBe(2);
 
-    const outcomes: Array<{
-      instance: string;
-      at: number;
-      done: number;
-      status?: number;
-      error?: string;
-    }> = [];
     let turn = 0;
-    const worker = async (): Promise<void> => {
-      while (running) {
-        const choices = [...routable];
-        if (choices.length === 0) {
-          await sleep(10);
-          continue;
-        }
-        const target = choices[turn++ % choices.length];
-        const at = Date.now();
-        try {
-          const reply = await httpGet(`${target.url}/items/slow?ms=200`, loadAgent);
-          outcomes.push({ instance: target.name, at, done: Date.now(), status: reply.status });
-        } catch (error) {
-          outcomes.push({
-            instance: target.name,
-            at,
-            done: Date.now(),
-            error: (error as Error).message,
-          });
-        }
+    const { outcomes, sigtermAt, exitedAt, exit } = await sigtermUnderLoad(a, async () => {
+      let choices = [...routable];
+      while (choices.length === 0) {
+        await sleep(10);
+        choices = [...routable];
       }
-    };
-    const workers = Array.from({ length: 8 }, worker);
-
-    await sleep(1_500);
-    const sigtermAt = Date.now();
-    a.child.kill('SIGTERM');
-    const exit = await a.exited;
-    const exitedAt = Date.now();
-    await sleep(1_000);
+      const target = choices[turn++ % choices.length] as Instance;
+      try {
+        const reply = await httpGet(`${target.url}/items/slow?ms=200`, loadAgent);
+        return { by: target.name, status: reply.status };
+      } catch (error) {
+        throw new Error(`${target.name}: ${(error as Error).message}`);
+      }
+    });
     running = false;
-    await Promise.all([...workers, ...pollers]);
+    await Promise.all(pollers);
     loadAgent.destroy();
 
     const failures = outcomes.filter((o) => o.error !== undefined || o.status !== 200);
     expect(failures).toEqual([]);
-    expect(
-      outcomes.filter((o) => o.instance === 'sheep-a' && o.at < sigtermAt).length,
-    ).toBeGreaterThan(0);
-    expect(
-      outcomes.filter((o) => o.instance === 'sheep-b' && o.at > exitedAt).length,
-    ).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o.by === 'sheep-a' && o.at < sigtermAt).length).toBeGreaterThan(
+      0,
+    );
+    expect(outcomes.filter((o) => o.by === 'sheep-b' && o.at > exitedAt).length).toBeGreaterThan(0);
     // Requests A had in flight when SIGTERM arrived finished with 200 (checked above with the rest).
     const inFlightAtSigterm = outcomes.filter(
-      (o) => o.instance === 'sheep-a' && o.at < sigtermAt && o.done > sigtermAt,
+      (o) => o.by === 'sheep-a' && o.at < sigtermAt && o.done > sigtermAt,
     );
     expect(inFlightAtSigterm.length).toBeGreaterThan(0);
     // A answered 503 naming the shutdown while it was still serving (the grace period).
