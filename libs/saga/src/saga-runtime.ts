@@ -13,6 +13,7 @@ import { SagaOrchestrator } from './orchestrator/saga-orchestrator';
 import { Outbox } from './outbox/outbox';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
+import { SagaReplier } from './participant/saga-replier';
 import { RetentionCleaner } from './retention/retention-cleaner';
 import { SAGA_DEFAULTS } from './saga.constants';
 import { SAGA_ENTITIES } from './saga.entities';
@@ -35,6 +36,8 @@ export class SagaRuntime {
   readonly retention: RetentionCleaner;
   readonly transport: SagaTransport;
   readonly metrics: SagaMetrics;
+  /** Answers commands whose handler returned `deferReply()`. */
+  readonly replier: SagaReplier;
   private readonly registry: SagaDefinitionRegistry;
   private readonly participants: ParticipantDispatcher;
   private readonly replyTopic: string;
@@ -80,6 +83,7 @@ export class SagaRuntime {
       new Inbox(new SqlDialect(dataSource), options.serviceName),
       leaseMs,
     );
+    this.replier = new SagaReplier(outbox);
     this.retention = new RetentionCleaner(dataSource, {
       intervalMs: options.retention?.intervalMs ?? SAGA_DEFAULTS.retentionIntervalMs,
       sentOutboxMs: options.retention?.sentOutboxMs ?? SAGA_DEFAULTS.sentOutboxRetentionMs,

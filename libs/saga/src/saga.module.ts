@@ -6,6 +6,7 @@ import { SagaHealthIndicator } from './nest/saga-health.indicator';
 import { SagaLifecycle } from './nest/saga-lifecycle.service';
 import { SAGA_MODULE_OPTIONS, SagaConfigurableModule } from './nest/saga.module-definition';
 import { SagaOrchestrator } from './orchestrator/saga-orchestrator';
+import { SagaReplier } from './participant/saga-replier';
 import { SagaRuntime } from './saga-runtime';
 
 /**
@@ -25,10 +26,15 @@ import { SagaRuntime } from './saga-runtime';
       useFactory: (runtime: SagaRuntime) => runtime.orchestrator,
       inject: [SagaRuntime],
     },
+    {
+      provide: SagaReplier,
+      useFactory: (runtime: SagaRuntime) => runtime.replier,
+      inject: [SagaRuntime],
+    },
     HealthIndicatorService,
     SagaHealthIndicator,
     SagaLifecycle,
   ],
-  exports: [SagaRuntime, SagaOrchestrator, SagaHealthIndicator],
+  exports: [SagaRuntime, SagaOrchestrator, SagaReplier, SagaHealthIndicator],
 })
 export class SagaModule extends SagaConfigurableModule {}

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseWith } from '../core/payload-schema';
-import { SAGA_ENVELOPE_VERSION } from '../saga.constants';
 import type { SagaEnvelope, SagaReplyError } from '../core/saga-envelope';
 import { PoisonMessageError } from '../errors/poison-message.error';
 import { SagaError } from '../errors/saga.error';
@@ -10,6 +8,8 @@ import { SagaPayloadInvalidError } from '../errors/saga-payload-invalid.error';
 import type { Inbox } from '../inbox/inbox';
 import type { SagaCommandHandlerRegistration } from '../interfaces/saga-command-handler.interface';
 import type { Outbox, WrittenMessage } from '../outbox/outbox';
+import { isDeferredReply } from './deferred-reply';
+import { replyEnvelope } from './reply-envelope';
 
 /**
  * Runs a command handler and writes its inbox id and reply in one transaction. A handler that
@@ -70,6 +70,7 @@ export class ParticipantDispatcher {
           };
           throw error;
         }
+        if (isDeferredReply(result)) return [];
         return this.reply(manager, command, 'success', result ?? null);
       });
     } catch (error) {
@@ -91,22 +92,7 @@ export class ParticipantDispatcher {
     payload: unknown,
     error?: SagaReplyError,
   ): Promise<WrittenMessage[]> {
-    const reply: SagaEnvelope = {
-      envelope: SAGA_ENVELOPE_VERSION,
-      id: randomUUID(),
-      kind: 'reply',
-      type: `${command.type}.reply`,
-      sagaId: command.sagaId,
-      sagaType: command.sagaType,
-      definitionVersion: command.definitionVersion,
-      timestamp: Date.now(),
-      correlationId: command.correlationId,
-      causationId: command.id,
-      traceparent: command.traceparent,
-      outcome,
-      ...(error ? { error } : {}),
-      payload,
-    };
+    const reply = replyEnvelope(command, outcome, payload, error);
     return this.outbox.write(manager, [{ topic: command.replyTo as string, envelope: reply }], {
       leaseMs: this.leaseMs,
     });
