@@ -6,7 +6,7 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   moduleNameMapper: {
-    '^@herd/(registry|database|saga|health|marathon|testing|service|contracts)$':
+    '^@herd/(registry|database|saga|health|marathon|manifest|testing|service|contracts)$':
       '<rootDir>/libs/$1/src',
   },
   roots: [

@@ -23,4 +23,4 @@ export { redactSecrets, redactText } from './logging/redact';
 export { useHerdLogger } from './logging/use-herd-logger';
 export { HealthOptionsError } from './errors/health-options.error';
 export { HealthCheckTimeoutError } from './errors/health-check-timeout.error';
-export { HEALTH_HEADERS, HEALTH_METRICS } from './health.constants';
+export { HEALTH_DEFAULTS, HEALTH_HEADERS, HEALTH_METRICS, HEALTH_PATHS } from './health.constants';

@@ -2,6 +2,8 @@ export { HerdServiceModule } from './herd-service.module';
 export type { HerdServiceOverrides, HerdServiceParts } from './herd-service.module';
 export { loadServiceConfig } from './config/service-config';
 export type { ServiceConfig, ServiceConfigDefaults } from './config/service-config';
+export { clusterServiceEnv, serviceDatabaseUrlKey } from './config/cluster-env';
+export type { ClusterEnvOptions } from './config/cluster-env';
 export { createValidationPipe } from './http/validation.pipe';
 export type { FieldViolation } from './http/validation.pipe';
 export { runService, startService } from './start-service';

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServiceConfigError } from '../errors/service-config.error';
+import { serviceDatabaseUrlKey } from './cluster-env';
 
 /**
  * What every Herd service reads from its environment. Each server is optional: unset means the
@@ -38,7 +39,7 @@ export function loadServiceConfig(
   defaults: ServiceConfigDefaults,
   env: NodeJS.ProcessEnv = process.env,
 ): ServiceConfig {
-  const databaseKey = `${defaults.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_DATABASE_URL`;
+  const databaseKey = serviceDatabaseUrlKey(defaults.name);
   const explicitDatabase = optional(env, databaseKey);
   const adminUrl = optional(env, 'HERD_POSTGRES_URL');
   if (explicitDatabase) parseUrl(databaseKey, explicitDatabase, ['postgres:', 'postgresql:']);
