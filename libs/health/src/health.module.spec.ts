@@ -87,6 +87,29 @@ describe('HealthModule (in process, no servers)', () => {
     await request(app.getHttpServer()).get('/health').expect(503);
   });
 
+  it('reports a down dependency on /health and in metrics while readiness stays 200', async () => {
+    const app = await start({
+      service: 'sheep',
+      readiness: [() => indicators.check('pasture').up()],
+      dependencies: [
+        { name: 'consul', check: () => Promise.reject(new Error('agent unreachable')) },
+      ],
+    });
+    const server = app.getHttpServer();
+    const ready = await request(server).get('/health/ready').expect(200);
+    expect(Object.keys(ready.body.details)).toEqual(['pasture']);
+    const summary = await request(server).get('/health').expect(200);
+    expect(summary.body.status).toBe('degraded');
+    expect(summary.body.dependencies.error.consul).toEqual({
+      status: 'down',
+      message: 'agent unreachable',
+    });
+    const metrics = await request(server).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(
+      /herd_health_indicator_up\{service="sheep",indicator="consul"\} 0/,
+    );
+  });
+
   it('checks disk space of media folders', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'herd-media-'));
     try {

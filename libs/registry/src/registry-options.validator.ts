@@ -41,6 +41,7 @@ export interface ResolvedRegistryOptions {
     retryBaseMs: number;
     retryMaxMs: number;
     staleAfterMs: number;
+    holdEmptyAfterRecoveryMs: number;
   };
   client: {
     timeoutMs: number;
@@ -248,6 +249,10 @@ export function validateRegistryOptions(options: RegistryModuleOptions): Resolve
       staleAfterMs: positiveInt(
         'discovery.staleAfterMs',
         options.discovery?.staleAfterMs ?? REGISTRY_DEFAULTS.staleAfterMs,
+      ),
+      holdEmptyAfterRecoveryMs: nonNegativeInt(
+        'discovery.holdEmptyAfterRecoveryMs',
+        options.discovery?.holdEmptyAfterRecoveryMs ?? REGISTRY_DEFAULTS.holdEmptyAfterRecoveryMs,
       ),
     },
     client: {

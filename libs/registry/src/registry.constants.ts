@@ -13,6 +13,7 @@ export const REGISTRY_DEFAULTS = {
   retryBaseMs: 250,
   retryMaxMs: 10_000,
   staleAfterMs: 60_000,
+  holdEmptyAfterRecoveryMs: 15_000,
   clientTimeoutMs: 5000,
   clientRetries: 2,
   balancer: 'round-robin',

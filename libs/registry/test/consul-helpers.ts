@@ -9,6 +9,15 @@ export async function catalogIds(consulUrl: string, service: string): Promise<st
   return entries.map((e) => e.ServiceID).sort();
 }
 
+/** Instances whose every check passes, straight from the agent's health endpoint. */
+export async function passingIds(consulUrl: string, service: string): Promise<string[]> {
+  const response = await fetch(new URL(`/v1/health/service/${service}?passing=true`, consulUrl), {
+    signal: AbortSignal.timeout(2000),
+  });
+  const entries = (await response.json()) as { Service: { ID: string } }[];
+  return entries.map((e) => e.Service.ID).sort();
+}
+
 export async function catalogEntry(
   consulUrl: string,
   service: string,

@@ -13,7 +13,12 @@ import {
   KafkaConsumerProbe,
   ReadinessIndicator,
 } from '@herd/health';
-import { InMemoryRegistryStore, RegistryHealthIndicator, RegistryModule } from '@herd/registry';
+import {
+  InMemoryRegistryStore,
+  RegistryHealthIndicator,
+  RegistryModule,
+  RegistryModuleOptions,
+} from '@herd/registry';
 import {
   MemoryBroker,
   SAGA_ENTITIES,
@@ -45,6 +50,11 @@ export interface HerdServiceParts {
   };
   /** JSON log level and destination. Default: info, to stdout. */
   readonly logging?: HealthLoggingOptions;
+  /** Registry timings (checks, anti-entropy, discovery, client). Default: @herd/registry's. */
+  readonly registry?: Pick<
+    RegistryModuleOptions,
+    'checks' | 'registration' | 'discovery' | 'client'
+  >;
 }
 
 /** What a caller (a demo, a test) may change about a service without touching its parts. */
@@ -94,6 +104,7 @@ export class HerdServiceModule {
       }),
     });
     const registry = RegistryModule.forRoot({
+      ...parts.registry,
       backend: config.consulUrl ? 'consul' : 'memory',
       memoryStore: parts.embedded?.registryStore,
       service: {
@@ -121,9 +132,11 @@ export class HerdServiceModule {
         logging: parts.logging,
         readiness: [
           { name: 'saga', check: () => sagaHealth.isHealthy() },
-          { name: 'registry', check: () => registryHealth.isHealthy() },
           ...(config.kafkaBrokers ? [kafkaReadiness(sagaConsumer)] : []),
         ],
+        // Consul being down must not take every instance out of service: lookups are served
+        // from the discovery cache, so the registry is reported on /health and in metrics only.
+        dependencies: [{ name: 'registry', check: () => registryHealth.isHealthy() }],
       }),
     });
     return {

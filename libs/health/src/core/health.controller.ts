@@ -5,8 +5,11 @@ import { HEALTH_PATHS } from '../health.constants';
 import { metricsContentType, metricsText } from '../metrics/herd-metrics';
 import { HealthService, type HealthSummary } from './health.service';
 
+/** `degraded` still serves: a shared server being down is reported, not a reason to be replaced. */
 function statusOf(result: { status: string }): number {
-  return result.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
+  return result.status === 'ok' || result.status === 'degraded'
+    ? HttpStatus.OK
+    : HttpStatus.SERVICE_UNAVAILABLE;
 }
 
 /**

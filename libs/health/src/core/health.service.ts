@@ -27,13 +27,16 @@ import { ReadinessMonitor } from './readiness-monitor';
 import { diskKey, type ResolvedHealthOptions } from './resolve-health-options';
 
 export interface HealthSummary {
-  readonly status: 'ok' | 'error' | 'shutting_down';
+  /** `degraded`: live and ready, but a shared server it depends on (`dependencies`) is down. */
+  readonly status: 'ok' | 'degraded' | 'error' | 'shutting_down';
   readonly service: string;
   readonly version: string;
   readonly instance: string;
   readonly uptimeSeconds: number;
   readonly live: HealthCheckResult;
   readonly ready: HealthCheckResult;
+  /** Shared servers this instance can serve without for a while; never part of `ready`. */
+  readonly dependencies: HealthCheckResult;
 }
 
 /** Liveness, readiness and their summary; owns the background checks and the lag monitor. */
@@ -45,6 +48,7 @@ export class HealthService
   private readonly lag = new EventLoopLagMonitor(HEALTH_DEFAULTS.eventLoopWindowMs);
   private readonly up = indicatorUp();
   private readonly monitor: ReadinessMonitor;
+  private readonly dependencyMonitor: ReadinessMonitor;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -57,7 +61,12 @@ export class HealthService
     this.monitor = new ReadinessMonitor(() => this.readinessIndicators(), {
       intervalMs: options.checkIntervalMs,
       timeoutMs: options.checkTimeoutMs,
-      onResult: (result, previous) => this.record(result, previous),
+      onResult: (result, previous) => this.record('not ready', result, previous),
+    });
+    this.dependencyMonitor = new ReadinessMonitor(() => options.dependencies, {
+      intervalMs: options.checkIntervalMs,
+      timeoutMs: options.checkTimeoutMs,
+      onResult: (result, previous) => this.record('degraded', result, previous),
     });
     ensureDefaultMetrics();
     buildInfo().set(
@@ -70,15 +79,18 @@ export class HealthService
 
   onApplicationBootstrap(): void {
     this.monitor.start();
+    this.dependencyMonitor.start();
   }
 
   onModuleDestroy(): void {
     this.shutdown.begin();
     this.monitor.stop();
+    this.dependencyMonitor.stop();
   }
 
   onApplicationShutdown(): void {
     this.monitor.stop();
+    this.dependencyMonitor.stop();
     this.lag.stop();
   }
 
@@ -107,13 +119,18 @@ export class HealthService
 
   async summary(): Promise<HealthSummary> {
     const live = this.live();
-    const ready = await this.ready();
+    const [ready, dependencies] = await Promise.all([
+      this.ready(),
+      this.dependencyMonitor.current(),
+    ]);
     const status =
       ready.status === 'shutting_down'
         ? 'shutting_down'
-        : live.status === 'ok' && ready.status === 'ok'
-          ? 'ok'
-          : 'error';
+        : live.status !== 'ok' || ready.status !== 'ok'
+          ? 'error'
+          : dependencies.status === 'ok'
+            ? 'ok'
+            : 'degraded';
     return {
       status,
       service: this.options.service,
@@ -122,6 +139,7 @@ export class HealthService
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       live,
       ready,
+      dependencies,
     };
   }
 
@@ -160,7 +178,11 @@ export class HealthService
     ];
   }
 
-  private record(result: HealthCheckResult, previous?: HealthCheckResult): void {
+  private record(
+    state: 'not ready' | 'degraded',
+    result: HealthCheckResult,
+    previous?: HealthCheckResult,
+  ): void {
     const service = this.options.service;
     for (const [key, value] of Object.entries(result.details)) {
       this.up.set({ service, indicator: key }, value.status === 'up' ? 1 : 0);
@@ -170,12 +192,12 @@ export class HealthService
     if (failing.join() === before.join()) return;
     if (failing.length > 0) {
       this.logger.warn(
-        `not ready: ${failing
+        `${state}: ${failing
           .map((key) => `${key} (${String(result.error?.[key]?.message ?? 'down')})`)
           .join(', ')}`,
       );
     } else if (previous) {
-      this.logger.log('ready again');
+      this.logger.log(state === 'not ready' ? 'ready again' : 'dependencies up again');
     }
   }
 }

@@ -24,6 +24,7 @@ export interface ResolvedHealthOptions {
   readonly dataSource?: DataSource;
   readonly mediaFolders: readonly ResolvedMediaFolder[];
   readonly readiness: readonly NamedReadinessIndicator[];
+  readonly dependencies: readonly NamedReadinessIndicator[];
   readonly graceMs: number;
   readonly drainTimeoutMs: number;
   readonly logLevel: NonNullable<HealthLoggingOptions['level']>;
@@ -74,16 +75,8 @@ export function resolveHealthOptions(
     }
     return { path, maxUsedRatio: ratio };
   });
-  const readiness = (options.readiness ?? []).map((indicator, i): NamedReadinessIndicator => {
-    if (typeof indicator === 'function') return { name: `readiness[${i}]`, check: indicator };
-    if (indicator && typeof indicator.check === 'function') {
-      return { name: nonEmpty(`readiness[${i}].name`, indicator.name), check: indicator.check };
-    }
-    throw new HealthOptionsError(
-      `readiness[${i}]`,
-      'must be an indicator function or { name, check } returning a HealthIndicatorResult',
-    );
-  });
+  const readiness = namedIndicators('readiness', options.readiness);
+  const dependencies = namedIndicators('dependencies', options.dependencies);
   const dataSource = options.dataSource;
   if (dataSource !== undefined && typeof dataSource?.query !== 'function') {
     throw new HealthOptionsError('dataSource', 'must be a TypeORM DataSource');
@@ -122,6 +115,7 @@ export function resolveHealthOptions(
     dataSource,
     mediaFolders,
     readiness,
+    dependencies,
     graceMs: positiveMs(
       'shutdown.graceMs',
       options.shutdown?.graceMs,
@@ -137,6 +131,22 @@ export function resolveHealthOptions(
     logLevel,
     logDestination,
   };
+}
+
+function namedIndicators(
+  key: 'readiness' | 'dependencies',
+  indicators: HealthModuleOptions['readiness'],
+): NamedReadinessIndicator[] {
+  return (indicators ?? []).map((indicator, i): NamedReadinessIndicator => {
+    if (typeof indicator === 'function') return { name: `${key}[${i}]`, check: indicator };
+    if (indicator && typeof indicator.check === 'function') {
+      return { name: nonEmpty(`${key}[${i}].name`, indicator.name), check: indicator.check };
+    }
+    throw new HealthOptionsError(
+      `${key}[${i}]`,
+      'must be an indicator function or { name, check } returning a HealthIndicatorResult',
+    );
+  });
 }
 
 export function diskKey(path: string): string {

@@ -54,8 +54,15 @@ export interface HealthModuleOptions {
   readonly dataSource?: DataSource;
   /** Folders whose disk must have room (`disk:<path>` keys). Strings use the default ratio. */
   readonly mediaFolders?: ReadonlyArray<string | MediaFolderOption>;
-  /** Extra readiness indicators (e.g. from @herd/registry, @herd/saga). */
+  /** Extra readiness indicators (e.g. from @herd/saga): what this instance needs to serve. */
   readonly readiness?: readonly ReadinessIndicator[];
+  /**
+   * Shared servers this instance uses but can serve without for a while (e.g. @herd/registry's
+   * Consul indicator: lookups are served from cache). Checked in the background like readiness,
+   * shown on `/health` (status `degraded`) and in `herd_health_indicator_up`, but never make
+   * `/health/ready` answer 503: one shared server's outage must not take every instance out.
+   */
+  readonly dependencies?: readonly ReadinessIndicator[];
   readonly shutdown?: HealthShutdownOptions;
   readonly logging?: HealthLoggingOptions;
 }

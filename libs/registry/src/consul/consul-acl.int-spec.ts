@@ -1,6 +1,6 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConsulDevAgent } from '../../test/consul-dev-agent';
+import { ConsulDevAgent } from '@herd/testing';
 import { eventually } from '../../test/consul-helpers';
 import { Member, startMember } from '../../test/member-app';
 

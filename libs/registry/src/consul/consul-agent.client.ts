@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import Consul from 'consul';
+import { ConsulRequestError } from '../errors/consul-request.error';
 import { ConsulUnavailableError } from '../errors/consul-unavailable.error';
 import { ResolvedRegistryOptions } from '../registry-options.validator';
 
@@ -31,6 +32,8 @@ export interface ConsulCheckDefinition {
   interval?: string;
   timeout?: string;
   ttl?: string;
+  /** Status the check starts in (Consul's default: critical). */
+  status?: 'passing' | 'warning' | 'critical';
   deregistercriticalserviceafter?: string;
 }
 
@@ -232,14 +235,22 @@ export class ConsulAgentClient {
       return value;
     } catch (error) {
       const status = statusOf(error);
-      // 4xx is the caller's problem and is left for it to interpret; the rest means "agent unreachable".
-      if (status !== undefined && status >= 400 && status < 500) throw error;
+      // 4xx is the caller's problem; the rest means "agent unreachable". Neither rethrows the
+      // client's error: its response still holds the request's X-Consul-Token header.
+      if (status !== undefined && status >= 400 && status < 500) {
+        throw new ConsulRequestError(operation, status, messageOf(error));
+      }
       throw new ConsulUnavailableError(operation, error);
     } finally {
       signal?.removeEventListener('abort', cancel);
       this.inFlight.delete(ctx);
     }
   }
+}
+
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message !== '' ? message : 'request refused';
 }
 
 export function statusOf(error: unknown): number | undefined {

@@ -66,15 +66,20 @@ export class ConsulRegistrar {
     };
   }
 
-  definition(registration: ServiceRegistration): ConsulServiceDefinition {
+  /**
+   * `readiness` is the status each check starts in: what the instance itself answers on its
+   * readiness endpoint right now. A check registered critical (Consul's default) would drop a
+   * serving instance out of `resolve()` until the agent's first run, up to one interval.
+   */
+  definition(
+    registration: ServiceRegistration,
+    readiness: 'passing' | 'critical' = 'critical',
+  ): ConsulServiceDefinition {
     const { checks } = this.options;
     const deregister =
       checks.deregisterCriticalAfterMs > 0
         ? { deregistercriticalserviceafter: `${checks.deregisterCriticalAfterMs}ms` }
         : {};
-    const host = registration.address.includes(':')
-      ? `[${registration.address}]`
-      : registration.address;
     return {
       id: registration.id,
       name: registration.name,
@@ -86,27 +91,50 @@ export class ConsulRegistrar {
         {
           checkid: this.readyCheckId(registration.id),
           name: `${registration.name} readiness`,
-          http: `${checks.httpScheme}://${host}:${registration.port}${checks.httpPath}`,
+          http: this.readinessUrl(registration),
           interval: `${checks.intervalMs}ms`,
           timeout: `${checks.timeoutMs}ms`,
+          status: readiness,
           ...deregister,
         },
         {
           checkid: this.ttlCheckId(registration.id),
           name: `${registration.name} heartbeat`,
           ttl: `${checks.ttlMs}ms`,
+          // The instance registering is alive: that is what the heartbeat says.
+          status: 'passing',
           ...deregister,
         },
       ],
     };
   }
 
+  readinessUrl(registration: ServiceRegistration): string {
+    const { checks } = this.options;
+    const host = registration.address.includes(':')
+      ? `[${registration.address}]`
+      : registration.address;
+    return `${checks.httpScheme}://${host}:${registration.port}${checks.httpPath}`;
+  }
+
+  /** Asks the instance's own readiness endpoint, the same way the agent's HTTP check will. */
+  private async ownReadiness(registration: ServiceRegistration): Promise<'passing' | 'critical'> {
+    try {
+      const response = await fetch(this.readinessUrl(registration), {
+        signal: AbortSignal.timeout(this.options.checks.timeoutMs),
+      });
+      await response.body?.cancel();
+      return response.ok ? 'passing' : 'critical';
+    } catch {
+      return 'critical';
+    }
+  }
+
   private async registerNow(reason: 'boot' | 'restore'): Promise<void> {
     const registration = this.registration;
     if (!registration) return;
-    await this.client.registerService(this.definition(registration));
-    // A TTL check starts critical; pass it at once so the instance is not held back a whole TTL.
-    await this.client.passCheck(this.ttlCheckId(registration.id));
+    const readiness = await this.ownReadiness(registration);
+    await this.client.registerService(this.definition(registration, readiness));
     if (this.registration !== registration) return;
     this.registered = true;
     registryMetrics().registrations.inc({ reason });

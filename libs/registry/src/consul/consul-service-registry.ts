@@ -35,6 +35,7 @@ export class ConsulServiceRegistry implements ServiceRegistry {
         retryMaxMs: options.discovery.retryMaxMs,
       },
       options.consul.requestTimeoutMs,
+      options.discovery.holdEmptyAfterRecoveryMs,
     );
   }
 

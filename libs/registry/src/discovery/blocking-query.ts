@@ -14,7 +14,11 @@ export type BlockingFetch<T> = (
 ) => Promise<{ index: bigint; body: T }>;
 
 export interface BlockingQueryListener<T> {
-  onChange(body: T, index: bigint): void;
+  /**
+   * `recovered`: the first answer after failures or after the index went backwards (the agent
+   * restarted): an agent that just came back may not know yet what it knew before.
+   */
+  onChange(body: T, index: bigint, recovered: boolean): void;
   onError?(error: unknown, consecutiveFailures: number): void;
 }
 
@@ -78,6 +82,7 @@ export class BlockingQuery<T> {
       try {
         const answer = await this.fetch(this.index, this.options.waitMs, signal);
         if (signal.aborted) return;
+        const recovered = this.failures > 0 || answer.index < this.index;
         this.failures = 0;
         this.lastSuccessAt = Date.now();
         this.lastError = undefined;
@@ -85,7 +90,7 @@ export class BlockingQuery<T> {
         const previous = this.index;
         this.index = nextIndex(previous, answer.index);
         if (previous === 0n || answer.index !== previous) {
-          this.listener.onChange(answer.body, answer.index);
+          this.listener.onChange(answer.body, answer.index, recovered);
         }
         this.firstAnswer?.resolve();
         await this.pause(this.options.minIntervalMs - (Date.now() - startedAt), signal);

@@ -11,6 +11,8 @@ interface Entry {
   query: BlockingQuery<ServiceInstance[]>;
   instances: readonly ServiceInstance[];
   ready: Promise<void>;
+  /** Set while an empty answer after an outage is held back; fires to accept it after all. */
+  hold?: NodeJS.Timeout;
 }
 
 /**
@@ -18,6 +20,9 @@ interface Entry {
  * service name (filters are applied locally, so `resolve(name, {version})` shares the watch).
  * Once a watch has answered, `resolve()` is served from memory and keeps returning the last known
  * set while Consul is unreachable; only a service never seen before needs Consul to answer.
+ * An agent that comes back empty (restarted dev agent, wiped data) answers "no instances" until
+ * the instances register again: right after an outage such an empty answer does not replace a
+ * non-empty set before `holdEmptyAfterRecoveryMs`, unless instances show up sooner.
  */
 export class ServiceWatchCache {
   private readonly entries = new Map<string, Entry>();
@@ -27,6 +32,7 @@ export class ServiceWatchCache {
     private readonly fetchPassing: (service: string) => BlockingFetch<ServiceInstance[]>,
     private readonly options: BlockingQueryOptions,
     private readonly firstAnswerTimeoutMs: number,
+    private readonly holdEmptyAfterRecoveryMs: number,
   ) {}
 
   async resolve(service: string, filter?: ResolveFilter): Promise<ServiceInstance[]> {
@@ -56,6 +62,7 @@ export class ServiceWatchCache {
   async close(): Promise<void> {
     const entries = [...this.entries.values()];
     this.entries.clear();
+    for (const entry of entries) clearTimeout(entry.hold);
     await Promise.all(entries.map((entry) => entry.query.stop()));
   }
 
@@ -64,9 +71,22 @@ export class ServiceWatchCache {
     entry.query = new BlockingQuery<ServiceInstance[]>(
       this.fetchPassing(service),
       {
-        onChange: (instances) => {
-          entry.instances = instances;
-          registryMetrics().cachedInstances.set({ service }, instances.length);
+        onChange: (instances, _index, recovered) => {
+          const accept = (next: readonly ServiceInstance[]) => {
+            clearTimeout(entry.hold);
+            entry.hold = undefined;
+            entry.instances = next;
+            registryMetrics().cachedInstances.set({ service }, next.length);
+          };
+          if (instances.length > 0 || entry.instances.length === 0) return accept(instances);
+          if (entry.hold) return; // still inside the hold: keep serving the last known set
+          if (!recovered) return accept(instances);
+          this.logger.warn(
+            `"${service}" came back empty after an outage: serving ${entry.instances.length} cached ` +
+              `instance(s) for up to ${this.holdEmptyAfterRecoveryMs} ms while they register again`,
+          );
+          entry.hold = setTimeout(() => accept([]), this.holdEmptyAfterRecoveryMs);
+          entry.hold.unref();
         },
         onError: (error, failures) => {
           registryMetrics().watchErrors.inc({ service });

@@ -10,10 +10,10 @@ import {
 } from '../registry.constants';
 
 /**
- * Readiness indicator for @herd/health: the agent answers, this instance's own registration is
- * known to it, and no discovery watch has gone without an answer for longer than
- * `discovery.staleAfterMs`. Own checks being critical is reported but is not "down": readiness
- * must not depend on the check that calls readiness.
+ * The Consul agent as a dependency for @herd/health's `dependencies` (shown on /health and in
+ * metrics, not in readiness): the agent answers and no discovery watch has gone without an answer
+ * for longer than `discovery.staleAfterMs`. An instance serves through a Consul outage (lookups
+ * come from the cache), so this must not make it unready: every instance would leave at once.
  */
 @Injectable()
 export class RegistryHealthIndicator {

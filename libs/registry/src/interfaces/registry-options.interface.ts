@@ -78,6 +78,13 @@ export interface RegistryDiscoveryOptions {
   retryMaxMs?: number;
   /** Health reports the cache as stale when a watch has not succeeded for this long. Default: 60000 ms. */
   staleAfterMs?: number;
+  /**
+   * Right after an outage (failed queries, or the agent restarted) an empty answer does not
+   * replace a non-empty cached set for this long, unless instances show up sooner: an agent that
+   * lost its state knows nobody until the instances register again (every
+   * `registration.antiEntropyIntervalMs`). Default: 15000 ms. 0 accepts it at once.
+   */
+  holdEmptyAfterRecoveryMs?: number;
 }
 
 export interface RegistryClientOptions {

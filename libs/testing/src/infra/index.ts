@@ -22,3 +22,4 @@ export { consoleProgress, silentProgress } from './progress';
 export type { ProgressReporter } from './progress';
 export { herdInfraEnv } from './infra-env';
 export type { HerdInfraEnv } from './infra-env';
+export { ConsulDevAgent } from './consul-dev-agent';

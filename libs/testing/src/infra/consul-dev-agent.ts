@@ -1,25 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CONSUL_VERSION } from '@herd/testing';
-import { eventually } from './consul-helpers';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../network/free-port';
+import { eventually } from '../wait/eventually';
+import { CONSUL_VERSION } from './infra.constants';
+import { resolveInfraPaths } from './infra-paths';
 
 /**
  * A private Consul dev agent on its own ports, for tests that kill and restart the agent; the
  * shared agent is never touched. Restarting keeps the ports, and like any dev agent it comes
- * back empty, which is exactly the "agent lost the registrations" case.
+ * back empty, which is exactly the "agent lost the registrations" case. Needs the binary
+ * `npm run infra -- up consul` builds into the cache.
  */
 export class ConsulDevAgent {
   private process?: ChildProcess;
@@ -40,7 +30,7 @@ export class ConsulDevAgent {
       serfWan: await freePort(),
       server: await freePort(),
     };
-    const binary = join(homedir(), '.cache', 'herd', `consul-${CONSUL_VERSION}`, 'consul');
+    const binary = join(resolveInfraPaths().cacheDir, `consul-${CONSUL_VERSION}`, 'consul');
     const p = this.ports;
     this.process = spawn(
       binary,
@@ -62,12 +52,21 @@ export class ConsulDevAgent {
       ],
       { stdio: 'ignore' },
     );
-    await eventually('the private Consul agent to elect itself', 30_000, async () => {
-      const response = await fetch(new URL('/v1/status/leader', this.url), {
-        signal: AbortSignal.timeout(1000),
-      });
-      return response.ok && (await response.text()).length > 2;
-    });
+    const child = this.process;
+    await eventually(
+      'the private Consul agent to elect itself',
+      async () => {
+        const response = await fetch(new URL('/v1/status/leader', this.url), {
+          signal: AbortSignal.timeout(1000),
+        });
+        return response.ok && (await response.text()).length > 2 ? true : undefined;
+      },
+      {
+        timeoutMs: 30_000,
+        abortIf: () =>
+          child.exitCode !== null ? `consul exited with ${child.exitCode}` : undefined,
+      },
+    );
   }
 
   /** SIGKILL: the agent vanishes without a goodbye, as in a crash. */
