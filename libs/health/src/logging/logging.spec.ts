@@ -1,4 +1,8 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
+import Consul from 'consul';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DemoController } from '../fixtures/demo.controller';
@@ -108,6 +112,37 @@ describe('JSON logs (nestjs-pino through HealthModule)', () => {
     );
     expect(completed).toMatchObject({ service: 'courseware', res: { statusCode: 200 } });
     expect(completed).not.toHaveProperty('sagaId');
+  });
+
+  it('prints neither the password of a DTO instance, nor of a URL, nor the token of a thrown Consul error', async () => {
+    class SignupDto {
+      name = 'dolly';
+      password = 'dt0-pa55word';
+    }
+    // A Consul agent that refuses like a default-deny ACL agent does; the client is the real one.
+    const agent = createServer((_req, res) => res.writeHead(403).end('ACL not found'));
+    agent.listen(0, '127.0.0.1');
+    await once(agent, 'listening');
+    const consul = new Consul({
+      host: '127.0.0.1',
+      port: (agent.address() as AddressInfo).port,
+      defaults: { token: 'c0nsul-t0ken' },
+    });
+    const err = await consul.agent.service.list().catch((error: Error) => error);
+    agent.close();
+    expect(err).toBeInstanceOf(Error);
+    const before = lines.length;
+    const logger = new Logger('Signup');
+    logger.log({ msg: 'signup', body: new SignupDto(), cache: 'redis://:ur1-pa55@cache:6379' });
+    logger.error({ msg: 'consul refused', err });
+
+    const written = lines.slice(before).join('');
+    expect(written).toContain('"password":"[REDACTED]"');
+    expect(written).toContain('redis://:[REDACTED]@cache:6379');
+    expect(written).toContain('"msg":"consul refused"');
+    for (const secret of ['dt0-pa55word', 'ur1-pa55', 'c0nsul-t0ken']) {
+      expect(written).not.toContain(secret);
+    }
   });
 
   it('keeps health probes out of the info stream', async () => {

@@ -4,7 +4,7 @@ import type { Params } from 'nestjs-pino';
 import { destination as destinationFor, stdTimeFunctions, type DestinationStream } from 'pino';
 import { HEALTH_HEADERS, HEALTH_PATHS } from '../health.constants';
 import type { ResolvedHealthOptions } from '../core/resolve-health-options';
-import { redactSecrets, redactText } from './redact';
+import { KNOWN_SECRET_PATHS, REDACTED, redactSecrets, redactText } from './redact';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // W3C trace context: version-traceid-parentid-flags.
@@ -53,6 +53,15 @@ interface SerializedRequest {
   remoteAddress?: string;
 }
 
+/** `req` and `res` stay raw for their serializers (which redact them); the rest is redacted. */
+function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  const { req, res, ...rest } = object;
+  const redacted = redactSecrets(rest) as Record<string, unknown>;
+  if (req !== undefined) redacted.req = req;
+  if (res !== undefined) redacted.res = res;
+  return redacted;
+}
+
 /** nestjs-pino parameters: JSON lines with service/instance/version, ids, and secrets masked. */
 export function pinoParams(options: ResolvedHealthOptions): Params {
   const pinoHttp = {
@@ -80,9 +89,12 @@ export function pinoParams(options: ResolvedHealthOptions): Params {
         headers: redactSecrets(res.headers),
       }),
     },
+    // Known paths are censored by pino itself, after serializers; the one pass below catches the
+    // rest by field name and by text (URLs, tokens in messages, class instances, errors).
+    redact: { paths: [...KNOWN_SECRET_PATHS], censor: REDACTED },
     formatters: {
       level: (label: string) => ({ level: label }),
-      log: (object: Record<string, unknown>) => redactSecrets(object) as Record<string, unknown>,
+      log: redactLogObject,
     },
     hooks: {
       // Masks connection URLs and tokens written into the message text itself.

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { runInNewContext } from 'node:vm';
 import { REDACTED, redactSecrets, redactText } from './redact';
 
@@ -8,6 +9,8 @@ describe('redactText', () => {
       `postgres://herd:${REDACTED}@127.0.0.1:55432/herd`,
     ],
     ['amqp://user:p%40ss@broker', `amqp://user:${REDACTED}@broker`],
+    ['redis://:pw@cache:6379/0', `redis://:${REDACTED}@cache:6379/0`],
+    ['ftp://dolly@host/file', 'ftp://dolly@host/file'],
     ['/cb?code=1&access_token=abc&x=2', `/cb?code=1&access_token=${REDACTED}&x=2`],
     ['/x?password=pw#frag', `/x?password=${REDACTED}#frag`],
     ['/x?apiKey=k1', `/x?apiKey=${REDACTED}`],
@@ -32,7 +35,7 @@ describe('redactSecrets', () => {
       user: 'dolly',
       password: REDACTED,
       headers: { Authorization: REDACTED, cookie: REDACTED, 'x-request-id': 'r1' },
-      list: [{ clientSecret: REDACTED }, 'redis://:pw@cache:6379'],
+      list: [{ clientSecret: REDACTED }, `redis://:${REDACTED}@cache:6379`],
       config: {
         db: { url: `postgres://u:${REDACTED}@h/db`, accessToken: REDACTED, tokenCount: REDACTED },
       },
@@ -67,11 +70,34 @@ describe('redactSecrets', () => {
     );
   });
 
-  it('leaves class instances to their serializers', () => {
-    class Socketish {
-      password = 'kept-for-serializer';
+  it('walks class instances (a DTO after ValidationPipe transform) and renders URL objects', () => {
+    class SignupDto {
+      name = 'dolly';
+      password = 'hunter2';
+      homepage = new URL('https://dolly:pa55@example.org/');
     }
-    const socket = new Socketish();
-    expect((redactSecrets({ socket }) as { socket: unknown }).socket).toBe(socket);
+    expect(redactSecrets({ body: new SignupDto() })).toEqual({
+      body: {
+        name: 'dolly',
+        password: REDACTED,
+        homepage: `https://dolly:${REDACTED}@example.org/`,
+      },
+    });
+  });
+
+  it('names event emitters (sockets, responses) instead of walking their raw headers', () => {
+    const response = Object.assign(new EventEmitter(), {
+      req: { _header: 'GET / HTTP/1.1\r\nx-consul-token: t0ken\r\n' },
+    });
+    const error = Object.assign(new Error('Permission denied'), { response, statusCode: 403 });
+    const out = redactSecrets({ err: error }) as { err: Record<string, unknown> };
+    expect(out.err).toMatchObject({ type: 'Error', response: '[EventEmitter]', statusCode: 403 });
+    expect(JSON.stringify(out)).not.toContain('t0ken');
+  });
+
+  it("walks an error's cause", () => {
+    const cause = Object.assign(new Error('to redis://:pw@h'), { token: 't' });
+    const out = redactSecrets(new Error('outer', { cause })) as { cause: Record<string, unknown> };
+    expect(out.cause).toMatchObject({ message: `to redis://:${REDACTED}@h`, token: REDACTED });
   });
 });
