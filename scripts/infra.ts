@@ -14,7 +14,7 @@ import {
 const USAGE = `usage: npm run infra -- <up|down|status|logs> [postgres|kafka|consul ...]
 
   up      provision and start what is not already healthy (idempotent), write .herd/infra.env
-  down    stop the servers this checkout started (never external ones)
+  down    stop every server this checkout started (never external ones), reporting each
   status  each server's health, version and address
   logs    the last lines of each server's log
 
@@ -47,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'down': {
-      const stopped = await infraDown({ only });
+      // Each server is reported as it is handled; a failure is thrown after all were tried.
+      const reports = await infraDown({ only });
+      const stopped = reports.filter((r) => r.outcome === 'stopped').map((r) => r.name);
       process.stdout.write(
         stopped.length ? `stopped: ${stopped.join(', ')}\n` : 'nothing of ours was running\n',
       );

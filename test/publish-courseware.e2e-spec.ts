@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { eventually, freePort, herdInfraEnv } from '@herd/testing';
+import { dropTestDatabase, eventually, freePort, herdInfraEnv } from '@herd/testing';
 import { ServiceProcess } from './service-process';
 
 interface CoursewareBody {
@@ -43,12 +43,11 @@ describe('courseware and codec on real servers', () => {
 
   beforeAll(async () => {
     // Fresh databases: the services create their role and database in development mode, and
-    // migrations start from nothing, as on a new machine.
+    // migrations start from nothing, as on a new machine (on Herd's own cluster: on a server the
+    // user gave Herd, their databases are left alone).
     const admin = new Client({ connectionString: infra.postgresUrl });
     await admin.connect();
-    for (const database of ['courseware', 'codec']) {
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    }
+    for (const database of ['courseware', 'codec']) await dropTestDatabase(admin, database);
     await admin.end();
     workDir = await mkdtemp(join(tmpdir(), 'herd-e2e-'));
     const [coursewarePort, codecPort] = [await freePort(), await freePort()];

@@ -4,7 +4,14 @@ import { InfraStepError } from '../infra/infra-error';
 import { InfraContext } from '../infra/infra-server';
 import { aptInstall } from '../infra/apt';
 import { InfraPaths } from '../infra/infra-paths';
-import { isAlive, readPid, spawnDaemon, stopPidFile, waitUntil } from '../infra/processes';
+import {
+  isAlive,
+  readPid,
+  spawnDaemon,
+  stopPidFile,
+  waitUntil,
+  type StopOutcome,
+} from '../infra/processes';
 import { dockerProbe } from './docker-cli';
 
 /**
@@ -39,8 +46,9 @@ export async function ensureDockerEngine({ paths, progress }: InfraContext): Pro
 }
 
 /** Stops the dockerd this checkout started, if any; an engine started elsewhere is left alone. */
-export function stopDockerEngine(paths: InfraPaths): Promise<boolean> {
-  return stopPidFile(dockerdPidFile(paths), 30_000);
+export function stopDockerEngine(paths: InfraPaths): Promise<StopOutcome> {
+  // dockerd was started with --pidfile in our state dir: its command line names it.
+  return stopPidFile(dockerdPidFile(paths), 30_000, join(paths.stateDir, 'docker', 'dockerd.pid'));
 }
 
 function dockerdPidFile(paths: InfraPaths): string {

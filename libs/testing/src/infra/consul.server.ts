@@ -14,7 +14,15 @@ import { CONSUL_LICENSE_MARKER, CONSUL_VERSION } from './infra.constants';
 import { InfraPorts } from './infra.constants';
 import { InfraPaths } from './infra-paths';
 import { InfraContext, InfraServer, ServerProbe } from './infra-server';
-import { isAlive, readPid, runLogged, spawnDaemon, stopPidFile, waitUntil } from './processes';
+import {
+  isAlive,
+  readPid,
+  runLogged,
+  spawnDaemon,
+  stopPidFile,
+  waitUntil,
+  type StopOutcome,
+} from './processes';
 import { writeExecutable } from './tool-wrappers';
 
 const CONSUL_MODULE = 'github.com/hashicorp/consul';
@@ -119,8 +127,8 @@ export class ConsulServer implements InfraServer {
     );
   }
 
-  stop({ paths }: InfraContext): Promise<boolean> {
-    return stopPidFile(join(paths.stateDir, 'consul', 'consul.pid'), 10_000);
+  stop({ paths }: InfraContext): Promise<StopOutcome> {
+    return stopPidFile(join(paths.stateDir, 'consul', 'consul.pid'), 10_000, this.binary(paths));
   }
 
   writeToolWrappers(paths: InfraPaths): void {

@@ -6,7 +6,7 @@ export {
   readInfraEnvFile,
   resolveInfraPorts,
 } from './infra';
-export type { InfraEnv, InfraOptions, ServerStatus } from './infra';
+export type { InfraEnv, InfraOptions, ServerStatus, StopReport } from './infra';
 export { InfraStepError } from './infra-error';
 export { resolveInfraPaths } from './infra-paths';
 export type { InfraPaths } from './infra-paths';
@@ -23,3 +23,10 @@ export type { ProgressReporter } from './progress';
 export { herdInfraEnv } from './infra-env';
 export type { HerdInfraEnv } from './infra-env';
 export { ConsulDevAgent } from './consul-dev-agent';
+export {
+  createTestDatabase,
+  dropTestDatabase,
+  TEST_DATABASE_COMMENT,
+  HERD_CLUSTER_COMMENT,
+} from './test-databases';
+export type { DropOutcome } from './test-databases';

@@ -1,5 +1,6 @@
 import { InfraPaths } from './infra-paths';
 import { ProgressReporter } from './progress';
+import type { StopOutcome } from './processes';
 
 export type InfraServerName = 'postgres' | 'kafka' | 'consul';
 
@@ -24,8 +25,10 @@ export interface InfraServer {
   probe(connection: string): Promise<ServerProbe>;
   /** Installs or builds what is missing (cached), prepares state and starts the server. */
   start(context: InfraContext): Promise<void>;
-  /** Stops the server only if this checkout started it; true when something was stopped. */
-  stop(context: InfraContext): Promise<boolean>;
+  /** Stops the server only if this checkout started it and the recorded process is still it. */
+  stop(context: InfraContext): Promise<StopOutcome>;
+  /** Marks a server this checkout runs as Herd's own (reused ones too), if the server needs it. */
+  claim?(connection: string): Promise<void>;
   logFile(paths: InfraPaths): string;
   /** Wrapper scripts for the server's own command-line tools. */
   writeToolWrappers(paths: InfraPaths): void;

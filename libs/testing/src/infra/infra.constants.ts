@@ -5,19 +5,27 @@ export const KAFKA_SCALA_VERSION = '2.13';
 export const CONSUL_VERSION = '1.16.3';
 export const CONSUL_LICENSE_MARKER = 'Mozilla Public License, version 2.0';
 
-/** Ports far from the servers' defaults so a system PostgreSQL, Kafka or Consul never collides. */
+/**
+ * Ports far from the servers' defaults, so a system PostgreSQL, Kafka or Consul never collides,
+ * and below Linux's ephemeral range (32768–60999, `net.ipv4.ip_local_port_range`), where any
+ * outgoing connection or `listen(0)` may take them first. Spaced at least 60 apart, so checkouts
+ * shifted by HERD_INFRA_PORT_OFFSET 0..59 never take each other's.
+ */
 export const DEFAULT_INFRA_PORTS = {
-  postgres: 55432,
-  kafka: 59092,
-  kafkaController: 59093,
-  consulHttp: 58500,
-  consulDns: 58600,
-  consulGrpc: 58502,
-  consulGrpcTls: 58503,
-  consulSerfLan: 58301,
-  consulSerfWan: 58302,
-  consulServer: 58300,
+  postgres: 25432,
+  kafka: 29092,
+  kafkaController: 29160,
+  consulHttp: 28500,
+  consulDns: 28600,
+  consulGrpc: 28660,
+  consulGrpcTls: 28720,
+  consulSerfLan: 28300,
+  consulSerfWan: 28360,
+  consulServer: 28420,
 } as const;
+
+/** The first port of Linux's default ephemeral range: every shifted port must stay below it. */
+export const EPHEMERAL_PORT_START = 32768;
 
 export type InfraPorts = { readonly [K in keyof typeof DEFAULT_INFRA_PORTS]: number };
 

@@ -4,6 +4,7 @@ import { ConsulServer } from './consul.server';
 import { InfraStepError } from './infra-error';
 import {
   DEFAULT_INFRA_PORTS,
+  EPHEMERAL_PORT_START,
   INFRA_ENV_KEYS,
   INFRA_PORT_OFFSET_KEY,
   InfraPorts,
@@ -13,6 +14,8 @@ import { InfraServer, InfraServerName, ServerProbe } from './infra-server';
 import { KafkaServer } from './kafka.server';
 import { PostgresServer } from './postgres.server';
 import { ProgressReporter, consoleProgress } from './progress';
+import { withInfraLock } from './infra-lock';
+import type { StopOutcome } from './processes';
 
 export type InfraEnv = Record<(typeof INFRA_ENV_KEYS)[InfraServerName], string>;
 
@@ -32,10 +35,12 @@ export interface InfraOptions {
 export function resolveInfraPorts(env: NodeJS.ProcessEnv = process.env): InfraPorts {
   const raw = env[INFRA_PORT_OFFSET_KEY];
   const offset = raw === undefined || raw === '' ? 0 : Number(raw);
-  if (!Number.isInteger(offset) || offset < 0 || offset > 5000) {
+  const maxOffset = EPHEMERAL_PORT_START - 1 - Math.max(...Object.values(DEFAULT_INFRA_PORTS));
+  if (!Number.isInteger(offset) || offset < 0 || offset > maxOffset) {
     throw new InfraStepError(
       'configuration',
-      `${INFRA_PORT_OFFSET_KEY} must be an integer from 0 to 5000, got "${raw}"`,
+      `${INFRA_PORT_OFFSET_KEY} must be an integer from 0 to ${maxOffset} (every port stays below ` +
+        `the ephemeral range at ${EPHEMERAL_PORT_START}), got "${raw}"`,
     );
   }
   const entries = Object.entries(DEFAULT_INFRA_PORTS).map(([key, port]) => [key, port + offset]);
@@ -61,6 +66,15 @@ export async function infraUp(options: InfraOptions = {}): Promise<InfraEnv> {
   const env = options.env ?? process.env;
   const progress = options.progress ?? consoleProgress;
   const paths = resolveInfraPaths(env);
+  return withInfraLock(paths, { progress }, () => up(options, env, paths, progress));
+}
+
+async function up(
+  options: InfraOptions,
+  env: NodeJS.ProcessEnv,
+  paths: InfraPaths,
+  progress: ProgressReporter,
+): Promise<InfraEnv> {
   mkdirSync(paths.stateDir, { recursive: true });
   const result = {} as InfraEnv;
   // Settle every server before failing, so one failure neither hides another nor orphans a build.
@@ -78,6 +92,14 @@ export async function infraUp(options: InfraOptions = {}): Promise<InfraEnv> {
           `${key}=${external} is not reachable: ${before.detail}`,
         );
       } else {
+        // Ours but not answering where it should (an earlier port configuration, a hung server):
+        // stop it first, or the new one would find its data directory locked and the old orphaned.
+        if ((await server.stop({ paths, progress })) === 'stopped') {
+          progress(
+            server.name,
+            'stopped the instance this checkout ran, which did not answer here',
+          );
+        }
         await server.start({ paths, progress });
         const after = await server.probe(connection);
         if (!after.healthy) {
@@ -89,7 +111,10 @@ export async function infraUp(options: InfraOptions = {}): Promise<InfraEnv> {
         }
         progress(server.name, `ready at ${after.address} (version ${after.version ?? 'unknown'})`);
       }
-      if (!external) server.writeToolWrappers(paths);
+      if (!external) {
+        await server.claim?.(connection);
+        server.writeToolWrappers(paths);
+      }
       result[key] = connection;
     }),
   );
@@ -109,27 +134,62 @@ export async function infraUp(options: InfraOptions = {}): Promise<InfraEnv> {
       result[INFRA_ENV_KEYS[server.name]],
     ]),
   ) as InfraEnv;
-  writeEnvFile(paths, ordered);
+  await writeEnvFile(paths, ordered, options);
   return ordered;
 }
 
-export async function infraDown(options: InfraOptions = {}): Promise<string[]> {
+export interface StopReport {
+  readonly name: InfraServerName | 'docker';
+  readonly outcome: StopOutcome | 'external' | 'failed';
+  readonly detail?: string;
+}
+
+/**
+ * Stops what this checkout started, every server even when one fails, and reports each: stopped,
+ * not running, not ours (the pid file names another process by now: left alone), external, or
+ * failed with the reason. Throws after trying them all when one failed.
+ */
+export async function infraDown(options: InfraOptions = {}): Promise<StopReport[]> {
   const env = options.env ?? process.env;
   const paths = resolveInfraPaths(env);
   const progress = options.progress ?? consoleProgress;
-  const stopped: string[] = [];
-  for (const server of selected(options)) {
-    if (externalConnection(server, env)) continue;
-    if (await server.stop({ paths, progress })) {
-      progress(server.name, 'stopped');
-      stopped.push(server.name);
+  return withInfraLock(paths, { progress }, async () => {
+    const reports: StopReport[] = [];
+    const attempt = async (
+      name: StopReport['name'],
+      stop: () => Promise<StopOutcome>,
+    ): Promise<void> => {
+      try {
+        reports.push({ name, outcome: await stop() });
+      } catch (error) {
+        reports.push({
+          name,
+          outcome: 'failed',
+          detail: error instanceof Error ? error.message : String(error),
+        });
+      }
+      const report = reports[reports.length - 1] as StopReport;
+      progress(name, report.detail ? `${report.outcome}: ${report.detail}` : report.outcome);
+    };
+    for (const server of selected(options)) {
+      if (externalConnection(server, env)) {
+        reports.push({ name: server.name, outcome: 'external' });
+        progress(server.name, `external (${INFRA_ENV_KEYS[server.name]}): left alone`);
+        continue;
+      }
+      await attempt(server.name, () => server.stop({ paths, progress }));
     }
-  }
-  if (!options.only && (await stopDockerEngine(paths))) {
-    progress('docker', 'stopped the engine this checkout started');
-    stopped.push('docker');
-  }
-  return stopped;
+    if (!options.only) await attempt('docker', () => stopDockerEngine(paths));
+    forgetStopped(paths, reports);
+    const failed = reports.filter((r) => r.outcome === 'failed');
+    if (failed.length > 0) {
+      throw new InfraStepError(
+        'down',
+        failed.map((r) => `${r.name}: ${r.detail ?? 'failed'}`).join('\n'),
+      );
+    }
+    return reports;
+  });
 }
 
 export async function infraStatus(options: InfraOptions = {}): Promise<ServerStatus[]> {
@@ -166,7 +226,49 @@ export function readInfraEnvFile(paths: InfraPaths = resolveInfraPaths()): Parti
   return Object.fromEntries(entries) as Partial<InfraEnv>;
 }
 
-function writeEnvFile(paths: InfraPaths, env: InfraEnv): void {
+/**
+ * Writes the servers just brought up and keeps the line of every other server the file names
+ * that still answers (`up kafka` must not make PostgreSQL and Consul vanish from it).
+ */
+async function writeEnvFile(
+  paths: InfraPaths,
+  env: InfraEnv,
+  options: InfraOptions,
+): Promise<void> {
+  const previous = readInfraEnvFile(paths);
+  const kept: Partial<InfraEnv> = {};
+  const ports = resolveInfraPorts(options.env ?? process.env);
+  for (const server of [
+    new PostgresServer(ports),
+    new KafkaServer(ports),
+    new ConsulServer(ports),
+  ]) {
+    const key = INFRA_ENV_KEYS[server.name];
+    const value = env[key] ?? previous[key];
+    if (value === undefined) continue;
+    if (env[key] !== undefined || (await server.probe(value)).healthy) kept[key] = value;
+  }
+  writeEnvLines(paths, kept);
+}
+
+/** After `down`, the lines of the servers stopped (or found not running) go. */
+function forgetStopped(paths: InfraPaths, reports: readonly StopReport[]): void {
+  const previous = readInfraEnvFile(paths);
+  const gone = new Set(
+    reports
+      .filter((r) => r.outcome === 'stopped' || r.outcome === 'not running')
+      .map((r) => r.name),
+  );
+  const kept = Object.fromEntries(
+    Object.entries(INFRA_ENV_KEYS)
+      .filter(([name]) => !gone.has(name as InfraServerName))
+      .map(([, key]) => [key, previous[key]])
+      .filter(([, value]) => value !== undefined),
+  ) as Partial<InfraEnv>;
+  if (Object.keys(previous).length > 0) writeEnvLines(paths, kept);
+}
+
+function writeEnvLines(paths: InfraPaths, env: Partial<InfraEnv>): void {
   const lines = Object.entries(env).map(([key, value]) => `${key}=${value}`);
   writeFileSync(
     paths.envFile,

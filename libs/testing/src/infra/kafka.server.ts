@@ -6,7 +6,15 @@ import { KAFKA_SCALA_VERSION, KAFKA_VERSION } from './infra.constants';
 import { InfraPorts } from './infra.constants';
 import { InfraPaths } from './infra-paths';
 import { InfraContext, InfraServer, ServerProbe } from './infra-server';
-import { isAlive, readPid, runLogged, spawnDaemon, stopPidFile, waitUntil } from './processes';
+import {
+  isAlive,
+  readPid,
+  runLogged,
+  spawnDaemon,
+  stopPidFile,
+  waitUntil,
+  type StopOutcome,
+} from './processes';
 import { writeExecutable } from './tool-wrappers';
 
 /** Apache Kafka in KRaft mode, one node, from its jars on Maven Central, run with the machine's Java. */
@@ -55,7 +63,7 @@ export class KafkaServer implements InfraServer {
     const dir = join(paths.stateDir, 'kafka');
     const dataDir = join(dir, 'data');
     const logFile = this.logFile(paths);
-    const configFile = join(dir, 'server.properties');
+    const configFile = this.configFile(paths);
     const log4jFile = join(dir, 'log4j.properties');
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(configFile, this.serverProperties(dataDir));
@@ -94,8 +102,12 @@ export class KafkaServer implements InfraServer {
     );
   }
 
-  stop({ paths }: InfraContext): Promise<boolean> {
-    return stopPidFile(join(paths.stateDir, 'kafka', 'kafka.pid'), 20_000);
+  private configFile(paths: InfraPaths): string {
+    return join(paths.stateDir, 'kafka', 'server.properties');
+  }
+
+  stop({ paths }: InfraContext): Promise<StopOutcome> {
+    return stopPidFile(join(paths.stateDir, 'kafka', 'kafka.pid'), 20_000, this.configFile(paths));
   }
 
   writeToolWrappers(paths: InfraPaths): void {

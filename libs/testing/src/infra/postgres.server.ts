@@ -9,8 +9,9 @@ import { InfraPorts } from './infra.constants';
 import { InfraPaths } from './infra-paths';
 import { InfraContext, InfraServer, ServerProbe } from './infra-server';
 import { aptInstall } from './apt';
-import { runLogged } from './processes';
+import { commandLineOf, isAlive, readPid, runLogged, type StopOutcome } from './processes';
 import { writeExecutable } from './tool-wrappers';
+import { claimHerdCluster } from './test-databases';
 
 const POSTGRES_LIB_DIR = '/usr/lib/postgresql';
 
@@ -48,6 +49,19 @@ export class PostgresServer implements InfraServer {
       return { healthy: true, version: rows[0]?.version, address };
     } catch (error) {
       return { healthy: false, address, detail: (error as Error).message };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Tests may drop any database of this throwaway cluster, never of a server given to Herd. */
+  async claim(connection: string): Promise<void> {
+    const client = new Client({ connectionString: connection, connectionTimeoutMillis: 5000 });
+    try {
+      await client.connect();
+      await claimHerdCluster(client);
+    } catch (error) {
+      throw new InfraStepError('postgres claim', (error as Error).message);
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -104,16 +118,21 @@ export class PostgresServer implements InfraServer {
     await this.ensureDatabase(socketDir, logFile);
   }
 
-  async stop({ paths }: InfraContext): Promise<boolean> {
+  async stop({ paths }: InfraContext): Promise<StopOutcome> {
     const dataDir = join(this.clusterDir(paths), 'data');
-    if (!existsSync(join(dataDir, 'postmaster.pid'))) return false;
+    const postmasterPid = join(dataDir, 'postmaster.pid');
+    // postmaster.pid names the pid first and the data directory second; pg_ctl would signal that
+    // pid whatever runs under it now: only a process whose command line names our cluster is ours.
+    const pid = readPid(postmasterPid);
+    if (!isAlive(pid)) return 'not running';
+    if (!commandLineOf(pid as number).includes(dataDir)) return 'not ours';
     const bin = this.findBinDir();
-    if (!bin) return false;
+    if (!bin) return 'not running';
     await this.runAsServerUser(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop'], {
       step: 'postgres stop',
       logFile: this.controlLog(paths),
     });
-    return true;
+    return 'stopped';
   }
 
   writeToolWrappers(paths: InfraPaths): void {

@@ -82,7 +82,32 @@ export interface DaemonOptions {
   readonly gid?: number;
 }
 
-/** Starts a long-running server detached from this process and records its pid. */
+/**
+ * Who a pid is: the kernel's boot id and the process's start time (clock ticks since boot). A
+ * pid recorded before a reboot, or reused by another program since, has another identity.
+ */
+export function processIdentity(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may itself contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTime = fields[19];
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return startTime ? `${bootId}/${startTime}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Starts a long-running server detached from this process and records its pid and identity. */
 export function spawnDaemon(command: string, args: string[], options: DaemonOptions): number {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'a');
@@ -98,7 +123,7 @@ export function spawnDaemon(command: string, args: string[], options: DaemonOpti
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`cannot start ${command}`);
   child.unref();
-  writeFileSync(options.pidFile, `${child.pid}\n`);
+  writeFileSync(options.pidFile, `${child.pid}\n${processIdentity(child.pid) ?? ''}\n`);
   return child.pid;
 }
 
@@ -118,12 +143,39 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
-/** Stops the process recorded in a pid file: SIGTERM, then SIGKILL after the grace period. */
-export async function stopPidFile(pidFile: string, graceMs: number): Promise<boolean> {
+/**
+ * Whether the process a pid file names is the one we started: the same identity as recorded at
+ * spawn (pid files written before identities were recorded: none to compare) and a command line
+ * naming `marker` (the server's binary, config file or pid file).
+ */
+export function ownsProcess(pidFile: string, marker: string): boolean {
+  const pid = readPid(pidFile);
+  if (!isAlive(pid)) return false;
+  const recorded = readFileSync(pidFile, 'utf8').split('\n')[1]?.trim();
+  if (recorded && processIdentity(pid as number) !== recorded) return false;
+  return commandLineOf(pid as number).includes(marker);
+}
+
+export type StopOutcome = 'stopped' | 'not running' | 'not ours';
+
+/**
+ * Stops the process recorded in a pid file, SIGTERM then SIGKILL after the grace period, only
+ * when it is ours (see ownsProcess): a pid file left by a reboot or a crash may name anything
+ * by now, and as root a signal reaches every process. A stale pid file is removed.
+ */
+export async function stopPidFile(
+  pidFile: string,
+  graceMs: number,
+  marker: string,
+): Promise<StopOutcome> {
   const pid = readPid(pidFile);
   if (!isAlive(pid)) {
     rmSync(pidFile, { force: true });
-    return false;
+    return 'not running';
+  }
+  if (!ownsProcess(pidFile, marker)) {
+    rmSync(pidFile, { force: true });
+    return 'not ours';
   }
   process.kill(pid as number, 'SIGTERM');
   const deadline = Date.now() + graceMs;
@@ -131,7 +183,7 @@ export async function stopPidFile(pidFile: string, graceMs: number): Promise<boo
   if (isAlive(pid)) process.kill(pid as number, 'SIGKILL');
   while (isAlive(pid)) await sleep(50);
   rmSync(pidFile, { force: true });
-  return true;
+  return 'stopped';
 }
 
 export interface WaitOptions {
