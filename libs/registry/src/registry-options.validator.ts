@@ -2,7 +2,11 @@ import { hostname, networkInterfaces } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { RegistryOptionsError } from './errors/registry-options.error';
 import { LoadBalancer, LoadBalancerName } from './interfaces/load-balancer.interface';
-import { RegistryModuleOptions, RegistryTlsOptions } from './interfaces/registry-options.interface';
+import {
+  RegistryClientOptions,
+  RegistryModuleOptions,
+  RegistryTlsOptions,
+} from './interfaces/registry-options.interface';
 import { InMemoryRegistryStore } from './memory/in-memory-registry.store';
 import { REGISTRY_DEFAULTS } from './registry.constants';
 
@@ -43,12 +47,18 @@ export interface ResolvedRegistryOptions {
     staleAfterMs: number;
     holdEmptyAfterRecoveryMs: number;
   };
-  client: {
-    timeoutMs: number;
-    retries: number;
-    balancer: LoadBalancerName | (() => LoadBalancer);
-    breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
-  };
+  client: ResolvedClientOptions;
+}
+
+export interface ResolvedClientOptions {
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  deadlineMs: number;
+  retries: number;
+  balancer: LoadBalancerName | (() => LoadBalancer);
+  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
+  scheme?: 'http' | 'https';
+  tls?: RegistryTlsOptions;
 }
 
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -148,27 +158,6 @@ export function validateRegistryOptions(options: RegistryModuleOptions): Resolve
     throw new RegistryOptionsError('checks.deregisterCriticalAfterMs', 'must be an integer >= 0');
   }
 
-  const balancer = options.client?.balancer ?? REGISTRY_DEFAULTS.balancer;
-  if (typeof balancer !== 'function' && !BALANCERS.includes(balancer)) {
-    throw new RegistryOptionsError(
-      'client.balancer',
-      `must be one of ${BALANCERS.join(', ')} or a factory function`,
-    );
-  }
-  const retries = options.client?.retries ?? REGISTRY_DEFAULTS.clientRetries;
-  if (!Number.isInteger(retries) || retries < 0) {
-    throw new RegistryOptionsError('client.retries', 'must be an integer >= 0');
-  }
-  const threshold =
-    options.client?.breaker?.errorThresholdPercentage ??
-    REGISTRY_DEFAULTS.breakerErrorThresholdPercentage;
-  if (typeof threshold !== 'number' || threshold <= 0 || threshold > 100) {
-    throw new RegistryOptionsError(
-      'client.breaker.errorThresholdPercentage',
-      'must be in (0, 100]',
-    );
-  }
-
   const retryBaseMs = positiveInt(
     'discovery.retryBaseMs',
     options.discovery?.retryBaseMs ?? REGISTRY_DEFAULTS.retryBaseMs,
@@ -255,25 +244,83 @@ export function validateRegistryOptions(options: RegistryModuleOptions): Resolve
         options.discovery?.holdEmptyAfterRecoveryMs ?? REGISTRY_DEFAULTS.holdEmptyAfterRecoveryMs,
       ),
     },
-    client: {
-      timeoutMs: positiveInt(
-        'client.timeoutMs',
-        options.client?.timeoutMs ?? REGISTRY_DEFAULTS.clientTimeoutMs,
+    client: resolveClientOptions(options.client),
+  };
+}
+
+/**
+ * The service client's options with defaults applied; `base` holds the module's own when these
+ * are one target's overrides (`forFeature([{ service, client }])`), and `key` prefixes errors.
+ */
+export function resolveClientOptions(
+  client: RegistryClientOptions | undefined,
+  base?: ResolvedClientOptions,
+  key = 'client',
+): ResolvedClientOptions {
+  const balancer = client?.balancer ?? base?.balancer ?? REGISTRY_DEFAULTS.balancer;
+  if (typeof balancer !== 'function' && !BALANCERS.includes(balancer)) {
+    throw new RegistryOptionsError(
+      `${key}.balancer`,
+      `must be one of ${BALANCERS.join(', ')} or a factory function`,
+    );
+  }
+  const retries = client?.retries ?? base?.retries ?? REGISTRY_DEFAULTS.clientRetries;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new RegistryOptionsError(`${key}.retries`, 'must be an integer >= 0');
+  }
+  const threshold =
+    client?.breaker?.errorThresholdPercentage ??
+    base?.breaker.errorThresholdPercentage ??
+    REGISTRY_DEFAULTS.breakerErrorThresholdPercentage;
+  if (typeof threshold !== 'number' || threshold <= 0 || threshold > 100) {
+    throw new RegistryOptionsError(
+      `${key}.breaker.errorThresholdPercentage`,
+      'must be in (0, 100]',
+    );
+  }
+  const scheme = client?.scheme ?? base?.scheme;
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
+    throw new RegistryOptionsError(`${key}.scheme`, 'must be "http" or "https"');
+  }
+  const timeoutMs = positiveInt(
+    `${key}.timeoutMs`,
+    client?.timeoutMs ?? base?.timeoutMs ?? REGISTRY_DEFAULTS.clientTimeoutMs,
+  );
+  const connectTimeoutMs = positiveInt(
+    `${key}.connectTimeoutMs`,
+    client?.connectTimeoutMs ?? base?.connectTimeoutMs ?? REGISTRY_DEFAULTS.clientConnectTimeoutMs,
+  );
+  return {
+    timeoutMs,
+    connectTimeoutMs,
+    // Enough for every attempt to connect and answer in time, unless set.
+    deadlineMs: positiveInt(
+      `${key}.deadlineMs`,
+      client?.deadlineMs ??
+        (client?.timeoutMs || client?.connectTimeoutMs || client?.retries !== undefined
+          ? undefined
+          : base?.deadlineMs) ??
+        (retries + 1) * (timeoutMs + connectTimeoutMs),
+    ),
+    retries,
+    balancer,
+    breaker: {
+      errorThresholdPercentage: threshold,
+      volumeThreshold: nonNegativeInt(
+        `${key}.breaker.volumeThreshold`,
+        client?.breaker?.volumeThreshold ??
+          base?.breaker.volumeThreshold ??
+          REGISTRY_DEFAULTS.breakerVolumeThreshold,
       ),
-      retries,
-      balancer,
-      breaker: {
-        errorThresholdPercentage: threshold,
-        volumeThreshold: nonNegativeInt(
-          'client.breaker.volumeThreshold',
-          options.client?.breaker?.volumeThreshold ?? REGISTRY_DEFAULTS.breakerVolumeThreshold,
-        ),
-        resetTimeoutMs: positiveInt(
-          'client.breaker.resetTimeoutMs',
-          options.client?.breaker?.resetTimeoutMs ?? REGISTRY_DEFAULTS.breakerResetTimeoutMs,
-        ),
-      },
+      resetTimeoutMs: positiveInt(
+        `${key}.breaker.resetTimeoutMs`,
+        client?.breaker?.resetTimeoutMs ??
+          base?.breaker.resetTimeoutMs ??
+          REGISTRY_DEFAULTS.breakerResetTimeoutMs,
+      ),
     },
+    scheme,
+    tls: client?.tls ?? base?.tls,
   };
 }
 

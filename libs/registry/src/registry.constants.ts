@@ -15,6 +15,7 @@ export const REGISTRY_DEFAULTS = {
   staleAfterMs: 60_000,
   holdEmptyAfterRecoveryMs: 15_000,
   clientTimeoutMs: 5000,
+  clientConnectTimeoutMs: 1000,
   clientRetries: 2,
   balancer: 'round-robin',
   breakerErrorThresholdPercentage: 50,
@@ -24,6 +25,8 @@ export const REGISTRY_DEFAULTS = {
 
 /** Meta key carrying the instance's semver. */
 export const VERSION_META_KEY = 'version';
+/** Meta key saying an instance serves https (set when `checks.httpScheme` is https). */
+export const SCHEME_META_KEY = 'scheme';
 
 export const SERVICE_REGISTRY = Symbol('herd:registry:service-registry');
 export const RESOLVED_REGISTRY_OPTIONS = Symbol('herd:registry:resolved-options');

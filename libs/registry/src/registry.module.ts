@@ -3,7 +3,10 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { ServiceClientFactory } from './client/service-client.factory';
 import { ConsulServiceRegistry } from './consul/consul-service-registry';
 import { RegistryHealthIndicator } from './health/registry.health-indicator';
-import { RegistryModuleOptions } from './interfaces/registry-options.interface';
+import {
+  RegistryClientOptions,
+  RegistryModuleOptions,
+} from './interfaces/registry-options.interface';
 import { ServiceRegistry } from './interfaces/service-registry.interface';
 import { InMemoryServiceRegistry } from './memory/in-memory-service-registry';
 import { ResolvedRegistryOptions, validateRegistryOptions } from './registry-options.validator';
@@ -55,13 +58,21 @@ export class RegistryModule extends ConfigurableRegistryModule {
     return withCore(super.forRootAsync(options));
   }
 
-  /** Provides a ServiceHttpClient per named service, injectable with @InjectServiceClient(name). */
-  static forFeature(services: string[]): DynamicModule {
-    const providers = services.map((service) => ({
-      provide: getServiceClientToken(service),
-      useFactory: (factory: ServiceClientFactory) => factory.forService(service),
-      inject: [ServiceClientFactory],
-    }));
+  /**
+   * Provides a ServiceHttpClient per named service, injectable with @InjectServiceClient(name);
+   * `{ service, client }` gives that target its own client options on top of the module's.
+   */
+  static forFeature(
+    services: Array<string | { service: string; client?: RegistryClientOptions }>,
+  ): DynamicModule {
+    const providers = services.map((target) => {
+      const { service, client } = typeof target === 'string' ? { service: target } : target;
+      return {
+        provide: getServiceClientToken(service),
+        useFactory: (factory: ServiceClientFactory) => factory.forService(service, client),
+        inject: [ServiceClientFactory],
+      };
+    });
     return { module: RegistryModule, providers, exports: providers.map((p) => p.provide) };
   }
 }

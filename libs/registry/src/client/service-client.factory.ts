@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createBalancer } from '../balancing/create-balancer';
 import { ServiceRegistry } from '../interfaces/service-registry.interface';
-import { ResolvedRegistryOptions } from '../registry-options.validator';
+import { RegistryClientOptions } from '../interfaces/registry-options.interface';
+import { ResolvedRegistryOptions, resolveClientOptions } from '../registry-options.validator';
 import { RESOLVED_REGISTRY_OPTIONS, SERVICE_REGISTRY } from '../registry.constants';
 import { ServiceHttpClient } from './service-http-client';
 
@@ -15,14 +16,23 @@ export class ServiceClientFactory implements OnApplicationShutdown {
     @Inject(RESOLVED_REGISTRY_OPTIONS) private readonly options: ResolvedRegistryOptions,
   ) {}
 
-  forService(service: string): ServiceHttpClient {
+  /**
+   * The client of `service`; `overrides` (timeouts, retries, breaker, scheme, TLS) apply on top of
+   * the module's `client` options, the first time the service's client is made.
+   */
+  forService(service: string, overrides?: RegistryClientOptions): ServiceHttpClient {
     let client = this.clients.get(service);
     if (!client) {
+      const options = resolveClientOptions(
+        overrides,
+        this.options.client,
+        `forFeature(${service}).client`,
+      );
       client = new ServiceHttpClient(
         service,
         this.registry,
-        createBalancer(this.options.client.balancer),
-        this.options.client,
+        createBalancer(options.balancer),
+        options,
       );
       this.clients.set(service, client);
     }

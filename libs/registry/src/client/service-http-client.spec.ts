@@ -1,9 +1,18 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { AddressInfo, connect, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RoundRobinBalancer } from '../balancing/round-robin.balancer';
 import { NoHealthyInstanceError } from '../errors/no-healthy-instance.error';
 import { ServiceRequestError } from '../errors/service-request.error';
+import { RegistryOptionsError } from '../errors/registry-options.error';
+import { ServiceResponseBodyError } from '../errors/service-response-body.error';
 import { ServiceResponseError } from '../errors/service-response.error';
+import { validateRegistryOptions } from '../registry-options.validator';
+import { ServiceClientFactory } from './service-client.factory';
 import { InMemoryRegistryStore } from '../memory/in-memory-registry.store';
 import { InMemoryServiceRegistry } from '../memory/in-memory-service-registry';
 import { ServiceHttpClient } from './service-http-client';
@@ -54,6 +63,36 @@ describe('ServiceHttpClient', () => {
     });
   }
 
+  /**
+   * An instance whose listen backlog is full: the kernel drops new SYNs, so a connection hangs
+   * as to a host that vanished. Perl (Debian's Essential perl-base) holds a socket that listens
+   * and never accepts; one connection fills the queue.
+   */
+  const hanging: { process: ChildProcess; filler: Socket }[] = [];
+  async function unreachable(id: string): Promise<void> {
+    const child = spawn('perl', [
+      '-MSocket',
+      '-e',
+      'socket(S,PF_INET,SOCK_STREAM,0) or die; bind(S, pack_sockaddr_in(0, inet_aton("127.0.0.1"))) or die;' +
+        ' listen(S,0) or die; my ($port) = unpack_sockaddr_in(getsockname(S)); $|=1; print "$port\\n"; sleep 600;',
+    ]);
+    const port = await new Promise<number>((resolve) =>
+      child.stdout.once('data', (data) => resolve(Number(String(data).trim()))),
+    );
+    const filler = connect(port, '127.0.0.1');
+    await new Promise((resolve) => filler.once('connect', resolve));
+    hanging.push({ process: child, filler });
+    store.put({
+      id,
+      name: 'codec',
+      address: '127.0.0.1',
+      port,
+      version: '1.0.0',
+      tags: [],
+      meta: {},
+    });
+  }
+
   const json =
     (status: number, body: unknown): Handler =>
     (_req, res) => {
@@ -64,6 +103,8 @@ describe('ServiceHttpClient', () => {
   const client = (retries = 2) =>
     new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
       timeoutMs: 500,
+      connectTimeoutMs: 500,
+      deadlineMs: 5000,
       retries,
       breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 60_000 },
     });
@@ -75,7 +116,16 @@ describe('ServiceHttpClient', () => {
   });
 
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+    for (const { process: child, filler } of hanging.splice(0)) {
+      filler.destroy();
+      child.kill();
+    }
+    await Promise.all(
+      servers.splice(0).map((s) => {
+        s.closeAllConnections?.();
+        return new Promise((r) => s.close(r));
+      }),
+    );
   });
 
   it('parses JSON, sends JSON bodies, and says which instance answered', async () => {
@@ -154,6 +204,183 @@ describe('ServiceHttpClient', () => {
     expect(error).toBeInstanceOf(ServiceRequestError);
     expect(error.retryable).toBe(true);
     expect(error.attempts.map((a) => a.reason)).toEqual(['answered 502', 'answered 502']);
+  });
+
+  it('moves even a POST to another instance when the connection cannot be made in time', async () => {
+    await unreachable('codec-0');
+    await instance('codec-1', json(201, { ok: true }));
+    const c = new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
+      timeoutMs: 10_000,
+      connectTimeoutMs: 300,
+      deadlineMs: 30_000,
+      retries: 0,
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 60_000 },
+    });
+    try {
+      const response = await c.post('/jobs', { a: 1 });
+      expect(response.instance.id).toBe('codec-1');
+      expect(hits['codec-1']).toBe(1);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('ends a request at its overall deadline, whatever the attempt timeouts', async () => {
+    await instance('codec-1', () => undefined);
+    await instance('codec-2', () => undefined);
+    const c = new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
+      timeoutMs: 10_000,
+      connectTimeoutMs: 1000,
+      deadlineMs: 300,
+      retries: 2,
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 1, resetTimeoutMs: 60_000 },
+    });
+    try {
+      const error = (await c.get('/x').catch((e: unknown) => e)) as ServiceRequestError;
+      expect(error).toBeInstanceOf(ServiceRequestError);
+      expect(error.attempts.map((a) => a.reason)).toEqual(['deadline of 300 ms exceeded']);
+      expect(c.isOpen('codec-1') || c.isOpen('codec-2')).toBe(false);
+    } finally {
+      c.close();
+    }
+  });
+
+  it("stops at once on the caller's AbortSignal, rejecting with its reason, charging no circuit", async () => {
+    await instance('codec-1', () => undefined);
+    const c = new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
+      timeoutMs: 10_000,
+      connectTimeoutMs: 1000,
+      deadlineMs: 30_000,
+      retries: 2,
+      breaker: { errorThresholdPercentage: 1, volumeThreshold: 1, resetTimeoutMs: 60_000 },
+    });
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const controller = new AbortController();
+        const pending = c.get('/x', { signal: controller.signal }).catch((e: unknown) => e);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        controller.abort(new Error(`user left ${i}`));
+        expect(await pending).toEqual(new Error(`user left ${i}`));
+      }
+      expect(c.isOpen('codec-1')).toBe(false);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('does not charge the circuit for a body it cannot read or parse', async () => {
+    await instance('codec-1', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"half":');
+    });
+    await instance('codec-2', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"cut":');
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    const c = client();
+    for (let i = 0; i < 4; i += 1) {
+      const error = await c.get('/x').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceResponseBodyError);
+    }
+    expect(hits['codec-1']).toBe(2);
+    expect(hits['codec-2']).toBe(2);
+    expect(c.isOpen('codec-1') || c.isOpen('codec-2')).toBe(false);
+  });
+
+  it('calls https instances (Meta.scheme) with the TLS options given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herd-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      const server = createHttpsServer(
+        { key: readFileSync(join(dir, 'key.pem')), cert },
+        (_req, res) => json(200, { secure: true })(_req, res),
+      );
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      store.put({
+        id: 'codec-tls',
+        name: 'codec',
+        address: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        version: '1.0.0',
+        tags: [],
+        meta: { scheme: 'https' },
+      });
+      const factory = new ServiceClientFactory(
+        registry,
+        validateRegistryOptions({
+          backend: 'memory',
+          service: { name: 'caller', version: '1.0.0' },
+        }),
+      );
+      try {
+        const c = factory.forService('codec', { tls: { ca: cert } });
+        expect((await c.get('/x')).body).toEqual({ secure: true });
+      } finally {
+        factory.onApplicationShutdown();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("applies one target's own options over the module's, and names a bad one", async () => {
+    for (const id of ['codec-1', 'codec-2', 'codec-3']) await instance(id, json(502, {}));
+    const factory = new ServiceClientFactory(
+      registry,
+      validateRegistryOptions({ backend: 'memory', service: { name: 'caller', version: '1.0.0' } }),
+    );
+    try {
+      const error = (await factory
+        .forService('codec', { retries: 0 })
+        .get('/x')
+        .catch((e: unknown) => e)) as ServiceRequestError;
+      expect(error.attempts).toHaveLength(1);
+      expect(() => factory.forService('other', { retries: -1 })).toThrow(RegistryOptionsError);
+      expect(() => factory.forService('other', { retries: -1 })).toThrow(
+        /forFeature\(other\)\.client\.retries/,
+      );
+    } finally {
+      factory.onApplicationShutdown();
+    }
+  });
+
+  it('drops the circuit breakers of instances that left discovery', async () => {
+    await instance('codec-1', json(200, {}));
+    await instance('codec-2', json(200, {}));
+    const c = client();
+    try {
+      await c.get('/x');
+      await c.get('/x');
+      expect(c.trackedInstances().sort()).toEqual(['codec-1', 'codec-2']);
+      store.remove('codec-1');
+      await c.get('/x');
+      expect(c.trackedInstances()).toEqual(['codec-2']);
+    } finally {
+      c.close();
+    }
   });
 
   it('propagates NoHealthyInstanceError when discovery has nothing', async () => {

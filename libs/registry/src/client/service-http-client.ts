@@ -1,19 +1,33 @@
+import { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import CircuitBreaker from 'opossum';
+import { matchesFilter } from '../discovery/instance-filter';
+import { NoHealthyInstanceError } from '../errors/no-healthy-instance.error';
 import { ServiceRequestError } from '../errors/service-request.error';
+import { ServiceResponseBodyError } from '../errors/service-response-body.error';
 import { ServiceResponseError } from '../errors/service-response.error';
 import { LoadBalancer } from '../interfaces/load-balancer.interface';
 import { ServiceInstance } from '../interfaces/service-instance.interface';
 import { ServiceRegistry } from '../interfaces/service-registry.interface';
 import { ServiceRequest, ServiceResponse } from '../interfaces/service-request.interface';
+import type { ResolvedClientOptions } from '../registry-options.validator';
+import { SCHEME_META_KEY } from '../registry.constants';
 import { registryMetrics } from '../registry.metrics';
 
-export interface ServiceHttpClientOptions {
-  timeoutMs: number;
-  retries: number;
-  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
-}
+export type ServiceHttpClientOptions = Omit<ResolvedClientOptions, 'balancer'>;
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/** Connection errors that prove nothing reached the instance. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+]);
 
 /** An attempt failed before anything reached the instance, so any request may go elsewhere. */
 class NotSentError extends Error {}
@@ -21,23 +35,34 @@ class NotSentError extends Error {}
 /** The instance answered 5xx; counts against its circuit. */
 class ServerError extends Error {}
 
+/** The request's deadline or the caller's signal ended the attempt: not the instance's fault. */
+class StoppedError extends Error {}
+
 /**
- * HTTP calls to one service by name: discovery, load balancing, a timeout per attempt, retry on
- * another instance, and one circuit breaker per instance. Refused connections, timeouts and 5xx
- * count against an instance's circuit; 4xx are returned as ServiceResponseError and do not.
+ * HTTP calls to one service by name: discovery, load balancing, a connect timeout and an answer
+ * timeout per attempt, an overall deadline and the caller's AbortSignal, retry on another
+ * instance, and one circuit breaker per instance (dropped once the instance leaves discovery).
+ * Connection failures, timeouts and 5xx count against an instance's circuit; 4xx are returned as
+ * ServiceResponseError, unreadable bodies as ServiceResponseBodyError, and neither does.
  */
 export class ServiceHttpClient {
   private readonly breakers = new Map<
     string,
     CircuitBreaker<[() => Promise<ServiceResponse>], ServiceResponse>
   >();
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
 
   constructor(
     readonly service: string,
     private readonly registry: Pick<ServiceRegistry, 'resolve'>,
     private readonly balancer: LoadBalancer,
     private readonly options: ServiceHttpClientOptions,
-  ) {}
+  ) {
+    this.agents = {
+      http: new HttpAgent({ keepAlive: true }),
+      https: new HttpsAgent({ keepAlive: true, ...options.tls }),
+    };
+  }
 
   get<T = unknown>(
     path: string,
@@ -69,32 +94,48 @@ export class ServiceHttpClient {
   async request<T = unknown>(request: ServiceRequest): Promise<ServiceResponse<T>> {
     const method = (request.method ?? 'GET').toUpperCase();
     const idempotent = request.idempotent ?? IDEMPOTENT.has(method);
-    const instances = await this.registry.resolve(this.service, {
-      version: request.version,
-      tags: request.tags,
-    });
+    const deadlineMs = request.deadlineMs ?? this.options.deadlineMs;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const instances = await this.instances(request);
     const tried = new Set<string>();
     const failures: { instanceId: string; reason: string }[] = [];
     let sent = 0;
 
-    // Open circuits are skipped without using up an attempt.
+    // Open circuits and connections never made are skipped without using up a retry; the
+    // deadline bounds how long that may go on.
     while (tried.size < instances.length && sent <= this.options.retries) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      if (deadline.aborted) {
+        failures.push({ instanceId: '-', reason: `deadline of ${deadlineMs} ms exceeded` });
+        break;
+      }
       const candidates = instances.filter((instance) => !tried.has(instance.id));
       const instance = this.balancer.pick(candidates);
       tried.add(instance.id);
       const breaker = this.breakerFor(instance.id);
       this.balancer.acquire?.(instance);
       try {
-        const response = await breaker.fire(() => this.send(instance, method, request));
+        const response = await breaker.fire(() => this.send(instance, method, request, signal));
         registryMetrics().clientRequests.inc({ service: this.service, outcome: 'success' });
         return response as ServiceResponse<T>;
       } catch (error) {
-        if (error instanceof ServiceResponseError) {
+        if (error instanceof ServiceResponseError || error instanceof ServiceResponseBodyError) {
           registryMetrics().clientRequests.inc({ service: this.service, outcome: 'client_error' });
           throw error;
         }
+        if (error instanceof StoppedError) {
+          if (request.signal?.aborted) throw request.signal.reason;
+          failures.push({
+            instanceId: instance.id,
+            reason: `deadline of ${deadlineMs} ms exceeded`,
+          });
+          break;
+        }
         const open = (error as { code?: string }).code === 'EOPENBREAKER';
-        if (!open) sent += 1;
+        const notSent = open || error instanceof NotSentError;
+        // Only a request that may have reached an instance uses up a retry.
+        if (!notSent) sent += 1;
         registryMetrics().clientRequests.inc({
           service: this.service,
           outcome: open ? 'circuit_open' : 'failure',
@@ -103,7 +144,6 @@ export class ServiceHttpClient {
           instanceId: instance.id,
           reason: open ? 'circuit open' : (error as Error).message,
         });
-        const notSent = open || error instanceof NotSentError;
         if (!idempotent && !notSent) break;
       } finally {
         this.balancer.release?.(instance);
@@ -117,9 +157,44 @@ export class ServiceHttpClient {
     return this.breakers.get(instanceId)?.opened ?? false;
   }
 
+  /** Instance ids that still have a circuit breaker (instances seen in discovery). */
+  trackedInstances(): string[] {
+    return [...this.breakers.keys()];
+  }
+
   close(): void {
     for (const breaker of this.breakers.values()) breaker.shutdown();
     this.breakers.clear();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /**
+   * Every passing instance, then the request's filter applied here: so the breakers of instances
+   * that left discovery can be dropped (a herd replaces its members all the time).
+   */
+  private async instances(request: ServiceRequest): Promise<ServiceInstance[]> {
+    let all: ServiceInstance[];
+    try {
+      all = await this.registry.resolve(this.service);
+    } catch (error) {
+      if (error instanceof NoHealthyInstanceError) this.prune([]);
+      throw error;
+    }
+    this.prune(all);
+    const filter = { version: request.version, tags: request.tags };
+    const found = all.filter((instance) => matchesFilter(instance, filter));
+    if (found.length === 0) throw new NoHealthyInstanceError(this.service, filter);
+    return found;
+  }
+
+  private prune(present: readonly ServiceInstance[]): void {
+    const ids = new Set(present.map((instance) => instance.id));
+    for (const [id, breaker] of this.breakers) {
+      if (ids.has(id)) continue;
+      breaker.shutdown();
+      this.breakers.delete(id);
+    }
   }
 
   private breakerFor(instanceId: string) {
@@ -130,20 +205,28 @@ export class ServiceHttpClient {
         errorThresholdPercentage: this.options.breaker.errorThresholdPercentage,
         volumeThreshold: this.options.breaker.volumeThreshold,
         resetTimeout: this.options.breaker.resetTimeoutMs,
-        errorFilter: (error: unknown) => error instanceof ServiceResponseError,
+        // Not the instance's health: the caller's request, an unreadable body, a stop we asked for.
+        errorFilter: (error: unknown) =>
+          error instanceof ServiceResponseError ||
+          error instanceof ServiceResponseBodyError ||
+          error instanceof StoppedError,
       });
       this.breakers.set(instanceId, breaker);
     }
     return breaker;
   }
 
-  private async send(
+  private send(
     instance: ServiceInstance,
     method: string,
     request: ServiceRequest,
+    signal: AbortSignal,
   ): Promise<ServiceResponse> {
+    const scheme =
+      this.options.scheme ??
+      (instance.meta[SCHEME_META_KEY] === 'https' ? 'https' : ('http' as const));
     const host = instance.address.includes(':') ? `[${instance.address}]` : instance.address;
-    const url = new URL(request.path, `http://${host}:${instance.port}`);
+    const url = new URL(request.path, `${scheme}://${host}:${instance.port}`);
     for (const [key, value] of Object.entries(request.query ?? {}))
       url.searchParams.set(key, String(value));
     const headers: Record<string, string> = { ...request.headers };
@@ -151,33 +234,91 @@ export class ServiceHttpClient {
     if (request.body !== undefined) {
       body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
       if (typeof request.body !== 'string') headers['content-type'] ??= 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
     }
+    const connectTimeoutMs = request.connectTimeoutMs ?? this.options.connectTimeoutMs;
     const timeoutMs = request.timeoutMs ?? this.options.timeoutMs;
-    let response: Response;
-    try {
-      response = await fetch(url, {
+
+    return new Promise<ServiceResponse>((resolve, reject) => {
+      let connected = false;
+      let timer: NodeJS.Timeout | undefined;
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', stop);
+        req.destroy();
+        reject(error);
+      };
+      const stop = () => fail(new StoppedError('stopped by the deadline or the caller'));
+      const onConnected = () => {
+        connected = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => fail(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      };
+      const req = (scheme === 'https' ? httpsRequest : httpRequest)(url, {
         method,
         headers,
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
+        agent: this.agents[scheme],
       });
-    } catch (error) {
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      if (code === 'ECONNREFUSED') throw new NotSentError(`connection refused (${url.host})`);
-      if ((error as Error).name === 'TimeoutError')
-        throw new Error(`timed out after ${timeoutMs} ms`);
-      throw new Error(code ?? (error as Error).message);
-    }
-    const text = await response.text();
-    if (response.status >= 500) throw new ServerError(`answered ${response.status}`);
-    if (response.status >= 400)
-      throw new ServiceResponseError(this.service, instance.id, response.status, text);
-    const isJson = response.headers.get('content-type')?.includes('json') && text.length > 0;
-    return {
-      status: response.status,
-      headers: Object.fromEntries(response.headers),
-      body: isJson ? JSON.parse(text) : text,
-      instance,
-    };
+      timer = setTimeout(
+        () =>
+          fail(new NotSentError(`connect timed out after ${connectTimeoutMs} ms (${url.host})`)),
+        connectTimeoutMs,
+      );
+      if (signal.aborted) return stop();
+      signal.addEventListener('abort', stop, { once: true });
+      req.on('socket', (socket: Socket) => {
+        if (!socket.connecting) return onConnected();
+        socket.once(scheme === 'https' ? 'secureConnect' : 'connect', onConnected);
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const code = error.code ?? error.message;
+        fail(
+          !connected && NOT_SENT_CODES.has(error.code ?? '')
+            ? new NotSentError(`${code} (${url.host})`)
+            : new Error(code),
+        );
+      });
+      req.on('response', (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        const unreadable = (reason: string) =>
+          fail(
+            new ServiceResponseBodyError(this.service, instance.id, res.statusCode ?? 0, reason),
+          );
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => unreadable(error.message));
+        res.on('aborted', () => unreadable('the connection closed before the body ended'));
+        res.on('end', () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', stop);
+          const status = res.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (status >= 500) return reject(new ServerError(`answered ${status}`));
+          if (status >= 400) {
+            return reject(new ServiceResponseError(this.service, instance.id, status, text));
+          }
+          const isJson = res.headers['content-type']?.includes('json') && text.length > 0;
+          let parsed: unknown = text;
+          if (isJson) {
+            try {
+              parsed = JSON.parse(text);
+            } catch (error) {
+              return unreadable(`not JSON: ${(error as Error).message}`);
+            }
+          }
+          resolve({
+            status,
+            headers: Object.fromEntries(
+              Object.entries(res.headers).map(([key, value]) => [
+                key,
+                Array.isArray(value) ? value.join(', ') : String(value ?? ''),
+              ]),
+            ),
+            body: parsed,
+            instance,
+          });
+        });
+      });
+      req.end(body);
+    });
   }
 }

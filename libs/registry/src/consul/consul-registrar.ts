@@ -3,7 +3,7 @@ import { ConsulUnavailableError } from '../errors/consul-unavailable.error';
 import { ServiceRegistration } from '../interfaces/service-instance.interface';
 import { RegistrationStatus } from '../interfaces/service-registry.interface';
 import { ResolvedRegistryOptions } from '../registry-options.validator';
-import { VERSION_META_KEY } from '../registry.constants';
+import { SCHEME_META_KEY, VERSION_META_KEY } from '../registry.constants';
 import { registryMetrics } from '../registry.metrics';
 import { ConsulAgentClient, ConsulServiceDefinition } from './consul-agent.client';
 
@@ -86,7 +86,12 @@ export class ConsulRegistrar {
       address: registration.address,
       port: registration.port,
       tags: [...registration.tags],
-      meta: { ...registration.meta, [VERSION_META_KEY]: registration.version },
+      meta: {
+        ...registration.meta,
+        [VERSION_META_KEY]: registration.version,
+        // Clients call an instance that serves TLS over https (ServiceHttpClient reads it).
+        ...(checks.httpScheme === 'https' ? { [SCHEME_META_KEY]: 'https' } : {}),
+      },
       checks: [
         {
           checkid: this.readyCheckId(registration.id),

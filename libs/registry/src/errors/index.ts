@@ -5,4 +5,5 @@ export { ConsulUnavailableError } from './consul-unavailable.error';
 export { ConsulRequestError } from './consul-request.error';
 export { ServiceRequestError } from './service-request.error';
 export { ServiceResponseError } from './service-response.error';
+export { ServiceResponseBodyError } from './service-response-body.error';
 export { UnknownBalancerError } from './unknown-balancer.error';

@@ -88,8 +88,22 @@ export interface RegistryDiscoveryOptions {
 }
 
 export interface RegistryClientOptions {
-  /** Per-attempt timeout. Default: 5000 ms. */
+  /**
+   * Time to open a connection to an instance. An attempt that cannot connect in time (a host
+   * gone, a full backlog) sent nothing, so even a POST moves to another instance. Default: 1000 ms.
+   */
+  connectTimeoutMs?: number;
+  /** Per-attempt time for the answer, once connected. Default: 5000 ms. */
   timeoutMs?: number;
+  /**
+   * Overall time for a request, every attempt included; a request's `signal` may end it sooner.
+   * Default: (retries + 1) × (connectTimeoutMs + timeoutMs).
+   */
+  deadlineMs?: number;
+  /** `http` or `https` for every instance; default: an instance's `Meta.scheme`, else `http`. */
+  scheme?: 'http' | 'https';
+  /** TLS material and verification for `https` instances (Node's https agent options). */
+  tls?: RegistryTlsOptions;
   /** Extra attempts on other instances for idempotent requests. Default: 2. */
   retries?: number;
   /** Load balancing: a name or your own LoadBalancer factory. Default: `round-robin`. */

@@ -9,12 +9,19 @@ export interface ServiceRequest {
   headers?: Record<string, string>;
   /** Sent as JSON unless it is a string. */
   body?: unknown;
-  /** Per-attempt timeout. Default: the module's `client.timeoutMs`. */
+  /** Per-attempt time for the answer once connected. Default: the client's `timeoutMs`. */
   timeoutMs?: number;
+  /** Per-attempt time to connect. Default: the client's `connectTimeoutMs`. */
+  connectTimeoutMs?: number;
+  /** Overall time, every attempt included. Default: the client's `deadlineMs`. */
+  deadlineMs?: number;
+  /** The caller's cancellation: aborting stops the request at once and rejects with its reason. */
+  signal?: AbortSignal;
   /**
    * May the request be sent again to another instance after it may have reached one?
    * Default: true for GET, HEAD, OPTIONS, PUT, DELETE. A request that provably never left
-   * (connection refused, open circuit) is always tried on another instance.
+   * (connection refused or timed out, host unreachable, open circuit) is always tried on another
+   * instance.
    */
   idempotent?: boolean;
   /** Only instances of this version (Meta.version). */
