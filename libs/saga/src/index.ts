@@ -12,6 +12,8 @@ export { deferReply, isDeferredReply, pendingCommand } from './participant/defer
 export type { DeferredReply, PendingCommand } from './participant/deferred-reply';
 export { SAGA_ENTITIES } from './saga.entities';
 export { SagaSchema1764201600000 } from './migrations/1764201600000-saga-schema';
+export { SagaOutboxOrder1796083200000 } from './migrations/1796083200000-saga-outbox-order';
+export { SAGA_MIGRATIONS } from './migrations';
 export { SagaInstanceEntity } from './orchestrator/saga-instance.entity';
 export { OutboxMessageEntity } from './outbox/outbox-message.entity';
 export { InboxMessageEntity } from './inbox/inbox-message.entity';

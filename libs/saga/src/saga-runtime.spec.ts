@@ -62,6 +62,7 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       channel: 'shipping',
       command: 'ship.create',
       payload: (d) => ({ orderId: d.orderId }),
+      compensate: { command: 'ship.cancel', payload: (d) => ({ orderId: d.orderId }) },
       timeoutMs: 300,
       retry: { maxAttempts: 2, backoffMs: 50 },
     })
@@ -116,9 +117,14 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
           shipBehaviour = 'ok';
           throw new SagaCommandRejectedError('courier busy', true);
         }
-        if (shipBehaviour === 'slow') return sleep(1_000);
+        if (shipBehaviour === 'slow') await sleep(1_000);
         effects.push(`ship:${(p as Order).orderId}`);
       },
+    });
+    participant.registerHandler({
+      command: 'ship.cancel',
+      channel: 'shipping',
+      handle: (p) => void effects.push(`cancel:${(p as Order).orderId}`),
     });
     await participant.start();
     await orchestrator.start();
@@ -138,7 +144,7 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
         return TERMINAL_SAGA_STATES.includes(view.state) ? view : undefined;
       },
       `saga ${id} to end`,
-      4_000,
+      10_000,
     );
 
   it('completes the happy path and folds replies into the data', async () => {
@@ -176,7 +182,8 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       state: 'COMPENSATED',
       failureReason: 'step "ship" timed out after 300 ms',
     });
-    expect(effects).toEqual(['reserve:o3', 'release:o3']);
+    // The late ship applied: its own compensation undoes it (after it, same topic and key).
+    expect(effects).toEqual(['reserve:o3', 'ship:o3', 'cancel:o3', 'release:o3']);
   });
 
   it('parks a saga FAILED when a compensation fails, and retries it on demand', async () => {

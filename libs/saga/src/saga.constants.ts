@@ -18,6 +18,8 @@ export const SAGA_DEFAULTS = {
   stepTimeoutMs: 30_000,
   retryMaxAttempts: 1,
   retryBackoffMs: 500,
+  compensationMaxAttempts: 5,
+  compensationBackoffMs: 1_000,
   relayBatchSize: 500,
   relayPollIntervalMs: 1_000,
   relayErrorBackoffMs: 1_000,

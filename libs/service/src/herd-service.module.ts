@@ -23,7 +23,7 @@ import {
   MemoryBroker,
   SAGA_ENTITIES,
   SagaDefinition,
-  SagaSchema1764201600000,
+  SAGA_MIGRATIONS,
   SagaHealthIndicator,
   SagaModule,
 } from '@herd/saga';
@@ -76,7 +76,7 @@ export class HerdServiceModule {
       entities: [...parts.entities, ...SAGA_ENTITIES],
       // The embedded SQLite database lives in memory for one run: its tables come from the
       // entities. Migrations are PostgreSQL's, run at boot under an advisory lock.
-      migrations: embeddedDatabase ? [] : [SagaSchema1764201600000, ...(parts.migrations ?? [])],
+      migrations: embeddedDatabase ? [] : [...SAGA_MIGRATIONS, ...(parts.migrations ?? [])],
       synchronize: embeddedDatabase,
     });
     const dataSourceToken = getServiceDataSourceToken(config.name);

@@ -40,6 +40,14 @@ describe('defineSaga', () => {
       'timeoutMs must be > 0',
     ],
     ['a bad name', () => defineSaga('a b', 1).remote('a', step).build(), 'name must match'],
+    [
+      'a compensation on another channel than its command',
+      () =>
+        defineSaga('s', 1)
+          .remote('a', { ...step, compensate: { channel: 'd', command: 'u', payload: () => 1 } })
+          .build(),
+      'step "a": the compensation must use the step\'s channel "c"',
+    ],
   ])('rejects %s', (_case, build, message) => {
     expect(build).toThrow(SagaDefinitionError);
     expect(build).toThrow(message);

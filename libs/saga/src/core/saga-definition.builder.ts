@@ -13,9 +13,21 @@ import type {
 export interface RemoteStepOptions<D> extends CommandSpec<D> {
   readonly onReply?: (data: D, reply: unknown) => D;
   readonly replySchema?: PayloadSchema<unknown>;
-  /** Compensation command; its channel defaults to the step's channel (same partition order). */
-  readonly compensate?: Omit<CommandSpec<D>, 'channel'> & { readonly channel?: string };
+  /**
+   * Compensation command, sent on the step's own channel: same topic and key as the command, so
+   * Kafka delivers it after the command. `channel`, if given, must be that channel (another topic
+   * could not keep the order): `build()` refuses anything else.
+   */
+  readonly compensate?: CompensationOptions<D>;
   readonly timeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+export interface CompensationOptions<D> extends Omit<CommandSpec<D>, 'channel'> {
+  readonly channel?: string;
+  /** Default: the step's `timeoutMs`. */
+  readonly timeoutMs?: number;
+  /** Default: 5 attempts, 1000 ms apart: an undo that cannot run leaves the saga FAILED. */
   readonly retry?: Partial<RetryPolicy>;
 }
 
@@ -23,6 +35,8 @@ export interface LocalStepOptions<D> {
   readonly run: LocalStep<D>['run'];
   readonly compensate?: (data: D, manager: EntityManager) => Promise<void> | void;
   readonly retry?: Partial<RetryPolicy>;
+  /** Default: 5 attempts, 1000 ms apart. */
+  readonly compensationRetry?: Partial<RetryPolicy>;
 }
 
 /** Typed builder: `defineSaga<Order>('order', 2).remote(...).local(...).build()`. */
@@ -42,6 +56,7 @@ export class SagaDefinitionBuilder<D> {
 
   remote(name: string, options: RemoteStepOptions<D>): this {
     const { compensate } = options;
+    const timeoutMs = options.timeoutMs ?? SAGA_DEFAULTS.stepTimeoutMs;
     this.steps.push({
       kind: 'remote',
       name,
@@ -52,9 +67,11 @@ export class SagaDefinitionBuilder<D> {
         channel: compensate.channel ?? options.channel,
         command: compensate.command,
         payload: compensate.payload,
+        timeoutMs: compensate.timeoutMs ?? timeoutMs,
       },
-      timeoutMs: options.timeoutMs ?? SAGA_DEFAULTS.stepTimeoutMs,
+      timeoutMs,
       retry: retryPolicy(options.retry),
+      compensationRetry: compensationPolicy(compensate?.retry),
     });
     return this;
   }
@@ -66,6 +83,7 @@ export class SagaDefinitionBuilder<D> {
       run: options.run,
       compensate: options.compensate,
       retry: retryPolicy(options.retry),
+      compensationRetry: compensationPolicy(options.compensationRetry),
     });
     return this;
   }
@@ -93,6 +111,13 @@ function retryPolicy(partial: Partial<RetryPolicy> | undefined): RetryPolicy {
   };
 }
 
+function compensationPolicy(partial: Partial<RetryPolicy> | undefined): RetryPolicy {
+  return {
+    maxAttempts: partial?.maxAttempts ?? SAGA_DEFAULTS.compensationMaxAttempts,
+    backoffMs: partial?.backoffMs ?? SAGA_DEFAULTS.compensationBackoffMs,
+  };
+}
+
 export function assertValidDefinition<D>(definition: SagaDefinition<D>): void {
   const { name, version, steps } = definition;
   if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) {
@@ -106,20 +131,38 @@ export function assertValidDefinition<D>(definition: SagaDefinition<D>): void {
   for (const step of steps) {
     if (seen.has(step.name)) throw new SagaDefinitionError(name, `duplicate step "${step.name}"`);
     seen.add(step.name);
-    if (!Number.isInteger(step.retry.maxAttempts) || step.retry.maxAttempts < 1) {
-      throw new SagaDefinitionError(name, `step "${step.name}": retry.maxAttempts must be >= 1`);
-    }
-    if (!(step.retry.backoffMs >= 0)) {
-      throw new SagaDefinitionError(name, `step "${step.name}": retry.backoffMs must be >= 0`);
+    for (const [key, policy] of [
+      ['retry', step.retry],
+      [step.kind === 'remote' ? 'compensate.retry' : 'compensationRetry', step.compensationRetry],
+    ] as const) {
+      if (!Number.isInteger(policy?.maxAttempts) || policy.maxAttempts < 1) {
+        throw new SagaDefinitionError(name, `step "${step.name}": ${key}.maxAttempts must be >= 1`);
+      }
+      if (!(policy.backoffMs >= 0)) {
+        throw new SagaDefinitionError(name, `step "${step.name}": ${key}.backoffMs must be >= 0`);
+      }
     }
     if (step.kind === 'remote') {
       if (!(step.timeoutMs > 0)) {
         throw new SagaDefinitionError(name, `step "${step.name}": timeoutMs must be > 0`);
       }
+      if (step.compensation && !(step.compensation.timeoutMs > 0)) {
+        throw new SagaDefinitionError(
+          name,
+          `step "${step.name}": compensate.timeoutMs must be > 0`,
+        );
+      }
       if (!step.invoke.channel || !step.invoke.command) {
         throw new SagaDefinitionError(
           name,
           `step "${step.name}": channel and command are required`,
+        );
+      }
+      if (step.compensation && step.compensation.channel !== step.invoke.channel) {
+        throw new SagaDefinitionError(
+          name,
+          `step "${step.name}": the compensation must use the step's channel "${step.invoke.channel}"` +
+            ` (on "${step.compensation.channel}" it could overtake the command it undoes)`,
         );
       }
     }

@@ -16,6 +16,11 @@ export interface CommandSpec<D> {
   readonly payload: (data: D) => unknown;
 }
 
+/** A compensation command: how long to wait for its reply and how often to try. */
+export interface CompensationSpec<D> extends CommandSpec<D> {
+  readonly timeoutMs: number;
+}
+
 export interface RemoteStep<D> {
   readonly kind: 'remote';
   readonly name: string;
@@ -24,10 +29,16 @@ export interface RemoteStep<D> {
   readonly onReply?: (data: D, reply: unknown) => D;
   /** Validates the success reply's payload; an invalid reply goes to the dead-letter topic. */
   readonly replySchema?: PayloadSchema<unknown>;
-  readonly compensation?: CommandSpec<D>;
-  /** No reply within this time counts as a failure of unknown outcome. */
+  readonly compensation?: CompensationSpec<D>;
+  /**
+   * No reply within this time counts as a failure of unknown outcome. Counted from the moment the
+   * command is written to the outbox: time spent waiting there and in the participant's queue is
+   * part of it.
+   */
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
+  /** Attempts and backoff of the compensation, separate from the command's. */
+  readonly compensationRetry: RetryPolicy;
 }
 
 export interface LocalStep<D> {
@@ -37,6 +48,7 @@ export interface LocalStep<D> {
   readonly run: (data: D, manager: EntityManager) => Promise<D | void> | D | void;
   readonly compensate?: (data: D, manager: EntityManager) => Promise<void> | void;
   readonly retry: RetryPolicy;
+  readonly compensationRetry: RetryPolicy;
 }
 
 export type SagaStep<D> = RemoteStep<D> | LocalStep<D>;

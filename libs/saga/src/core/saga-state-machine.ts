@@ -100,8 +100,8 @@ export class SagaStateMachine<D> {
         return t;
       }
       const reason = reply.error?.message ?? 'participant replied failure';
-      if (reply.error?.retryable && instance.attempt < step.retry.maxAttempts) {
-        this.scheduleRetry(instance, step.retry.backoffMs);
+      if (reply.error?.retryable && instance.attempt < step.compensationRetry.maxAttempts) {
+        this.scheduleRetry(instance, step.compensationRetry.backoffMs);
         return t;
       }
       this.park(instance, `compensation of step "${step.name}" failed: ${reason}`);
@@ -120,12 +120,15 @@ export class SagaStateMachine<D> {
       return t;
     }
     const remote = step as RemoteStep<D>;
-    if (instance.attempt < remote.retry.maxAttempts) {
+    const running = instance.state === 'RUNNING';
+    const policy = running ? remote.retry : remote.compensationRetry;
+    const spec = running ? remote.invoke : remote.compensation;
+    const timeoutMs = running ? remote.timeoutMs : (remote.compensation?.timeoutMs ?? 0);
+    if (spec && instance.attempt < policy.maxAttempts) {
       // Same message id: the participant's inbox drops it if the first copy was processed.
       instance.attempt += 1;
-      instance.deadlineAt = this.now() + remote.timeoutMs;
-      const spec = instance.state === 'RUNNING' ? remote.invoke : remote.compensation;
-      if (spec) t.commands.push(this.command(spec, instance, instance.awaitingMessageId));
+      instance.deadlineAt = this.now() + timeoutMs;
+      t.commands.push(this.command(spec, instance, instance.awaitingMessageId));
       return t;
     }
     t.steps.push({
@@ -220,7 +223,7 @@ export class SagaStateMachine<D> {
       instance.attempt = attempt;
       if (step.kind === 'remote') {
         if (step.compensation) {
-          this.send(instance, step.compensation, step.timeoutMs, t);
+          this.send(instance, step.compensation, step.compensation.timeoutMs, t);
           return;
         }
       } else if (step.compensate) {
@@ -228,8 +231,8 @@ export class SagaStateMachine<D> {
         try {
           await manager.transaction(async (m) => compensate(instance.data as D, m));
         } catch (error) {
-          if (attempt < step.retry.maxAttempts) {
-            this.scheduleRetry(instance, step.retry.backoffMs);
+          if (attempt < step.compensationRetry.maxAttempts) {
+            this.scheduleRetry(instance, step.compensationRetry.backoffMs);
             return;
           }
           this.park(

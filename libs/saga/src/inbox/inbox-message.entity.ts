@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { epochMs } from '../core/epoch-ms.transformer';
+import { bigintNumber } from '../core/bigint-number.transformer';
 
 @Entity({ name: 'herd_saga_inbox' })
 @Index('herd_saga_inbox_processed_idx', ['processedAt'])
@@ -11,6 +11,6 @@ export class InboxMessageEntity {
   @PrimaryColumn({ name: 'message_id', type: 'varchar', length: 64 })
   messageId: string;
 
-  @Column({ name: 'processed_at', type: 'bigint', transformer: epochMs })
+  @Column({ name: 'processed_at', type: 'bigint', transformer: bigintNumber })
   processedAt: number;
 }

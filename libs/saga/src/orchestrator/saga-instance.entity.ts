@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { epochMs } from '../core/epoch-ms.transformer';
+import { bigintNumber } from '../core/bigint-number.transformer';
 import type { SagaState } from '../core/saga-state';
 
 @Entity({ name: 'herd_saga_instance' })
@@ -33,10 +33,10 @@ export class SagaInstanceEntity {
   awaitingMessageId: string | null;
 
   /** When the in-flight command times out, or when a backed-off retry is due. */
-  @Column({ name: 'deadline_at', type: 'bigint', nullable: true, transformer: epochMs })
+  @Column({ name: 'deadline_at', type: 'bigint', nullable: true, transformer: bigintNumber })
   deadlineAt: number | null;
 
-  @Column({ name: 'step_started_at', type: 'bigint', transformer: epochMs })
+  @Column({ name: 'step_started_at', type: 'bigint', transformer: bigintNumber })
   stepStartedAt: number;
 
   @Column({ name: 'failure_reason', type: 'text', nullable: true })
@@ -48,9 +48,9 @@ export class SagaInstanceEntity {
   @Column({ type: 'varchar', length: 55 })
   traceparent: string;
 
-  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber })
   createdAt: number;
 
-  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
+  @Column({ name: 'updated_at', type: 'bigint', transformer: bigintNumber })
   updatedAt: number;
 }

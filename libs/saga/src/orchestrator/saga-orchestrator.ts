@@ -84,16 +84,17 @@ export class SagaOrchestrator {
       createdAt: now,
       updatedAt: now,
     });
-    const work = async (manager: EntityManager, external: boolean) => {
+    const work = async (manager: EntityManager, route: OutboxRoute) => {
       const transition = await this.machine(definition).start(instance, manager);
       await this.store.insert(manager, instance);
-      // Only the caller knows when its transaction commits: NOTIFY wakes the relays then.
-      return this.emit(manager, definition, instance, transition, external);
+      return this.emit(manager, definition, instance, transition, route);
     };
     if (options.manager) {
-      await work(options.manager, true);
+      // Only the caller knows when its transaction commits: NOTIFY wakes the relays then.
+      await work(options.manager, 'notify');
     } else {
-      this.committed(await this.dataSource.transaction((manager) => work(manager, false)));
+      // A new saga has no earlier row that its first command could overtake.
+      this.committed(await this.dataSource.transaction((manager) => work(manager, 'eager')));
       if (instance.state !== 'RUNNING') this.notify([change(instance, 'RUNNING')]);
     }
     this.metrics.started.inc({ saga: definition.name });
@@ -101,7 +102,8 @@ export class SagaOrchestrator {
   }
 
   async handleReply(reply: SagaEnvelope): Promise<void> {
-    await this.advance(reply.sagaId, async (instance, definition, manager) => {
+    // The command this answers was published, so what the reply triggers can leave eagerly.
+    await this.advance(reply.sagaId, 'eager', async (instance, definition, manager) => {
       if (instance.awaitingMessageId !== reply.causationId) return null;
       const step = definition.steps[instance.stepIndex];
       if (reply.outcome === 'success' && instance.state === 'RUNNING' && step?.kind === 'remote') {
@@ -140,7 +142,11 @@ export class SagaOrchestrator {
         }
         const before = instance.state;
         const transition = await this.machine(definition).onDeadline(instance, manager);
-        written.push(...(await this.persist(manager, definition, instance, transition, before)));
+        // A timeout does not know whether its command left the outbox: what it sends goes
+        // through the claim, which holds a row until the earlier rows of its saga are sent.
+        written.push(
+          ...(await this.persist(manager, definition, instance, transition, before, 'claim')),
+        );
         if (before !== instance.state) changes.push(change(instance, before));
       }
       return due.length;
@@ -187,7 +193,7 @@ export class SagaOrchestrator {
 
   /** Operator action: run the failed compensation of a FAILED saga again. */
   async retry(sagaId: string): Promise<void> {
-    const found = await this.advance(sagaId, async (instance, definition, manager) => {
+    const found = await this.advance(sagaId, 'claim', async (instance, definition, manager) => {
       if (instance.state !== 'FAILED') {
         throw new SagaStateError(
           sagaId,
@@ -202,6 +208,7 @@ export class SagaOrchestrator {
 
   private async advance(
     sagaId: string,
+    route: OutboxRoute,
     apply: (
       instance: SagaInstanceEntity,
       definition: SagaDefinition<unknown>,
@@ -225,7 +232,9 @@ export class SagaOrchestrator {
       const before = instance.state;
       const transition = await apply(instance, definition, manager);
       if (transition) {
-        written.push(...(await this.persist(manager, definition, instance, transition, before)));
+        written.push(
+          ...(await this.persist(manager, definition, instance, transition, before, route)),
+        );
       }
       if (before !== instance.state) changes.push(change(instance, before));
       return true;
@@ -241,10 +250,11 @@ export class SagaOrchestrator {
     instance: SagaInstanceEntity,
     transition: Transition,
     before: SagaState,
+    route: OutboxRoute,
   ): Promise<WrittenMessage[]> {
     instance.updatedAt = Date.now();
     await this.store.update(manager, instance);
-    const written = await this.emit(manager, definition, instance, transition);
+    const written = await this.emit(manager, definition, instance, transition, route);
     if (before !== instance.state) {
       const labels = { saga: definition.name };
       if (instance.state === 'COMPLETED') this.metrics.completed.inc(labels);
@@ -259,7 +269,7 @@ export class SagaOrchestrator {
     definition: SagaDefinition<unknown>,
     instance: SagaInstanceEntity,
     transition: Transition,
-    external = false,
+    route: OutboxRoute,
   ): Promise<WrittenMessage[]> {
     for (const step of transition.steps) {
       this.metrics.stepDuration.observe(
@@ -287,7 +297,7 @@ export class SagaOrchestrator {
           payload: command.payload,
         } satisfies SagaEnvelope,
       })),
-      external ? { notify: true } : { leaseMs: this.leaseMs },
+      route === 'notify' ? { notify: true } : route === 'eager' ? { leaseMs: this.leaseMs } : {},
     );
   }
 
@@ -332,6 +342,13 @@ export class SagaOrchestrator {
     };
   }
 }
+
+/**
+ * How a transition's commands leave the outbox: `eager` (leased, published by this process right
+ * after commit) only when no earlier row of the saga can still be unsent; `claim` otherwise;
+ * `notify` when the caller's transaction commits them.
+ */
+type OutboxRoute = 'eager' | 'claim' | 'notify';
 
 function change(instance: SagaInstanceEntity, from: SagaState): SagaStateChange {
   return { sagaId: instance.id, sagaType: instance.sagaType, from, to: instance.state };

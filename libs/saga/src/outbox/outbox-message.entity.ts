@@ -1,13 +1,18 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { epochMs } from '../core/epoch-ms.transformer';
+import { bigintNumber } from '../core/bigint-number.transformer';
 
 @Entity({ name: 'herd_saga_outbox' })
 @Index('herd_saga_outbox_unsent_idx', ['id'], { where: 'sent_at IS NULL' })
 @Index('herd_saga_outbox_sent_idx', ['sentAt'])
+// The relay's per-saga order check: is there an earlier unsent row with this key?
+@Index('herd_saga_outbox_unsent_key_idx', ['key', 'id'], { where: 'sent_at IS NULL' })
 export class OutboxMessageEntity {
-  /** Insertion order = publish order. */
-  @PrimaryGeneratedColumn()
-  id: number;
+  /**
+   * Insertion order = publish order within a saga. 64-bit (a 32-bit serial runs out after about
+   * 41 days at 300 sagas/s), so TypeORM reads it as a string.
+   */
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'BY DEFAULT' })
+  id: string;
 
   @Column({ type: 'varchar', length: 249 })
   topic: string;
@@ -24,16 +29,16 @@ export class OutboxMessageEntity {
   @Column({ type: 'text' })
   value: string;
 
-  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber })
   createdAt: number;
 
-  @Column({ name: 'sent_at', type: 'bigint', nullable: true, transformer: epochMs })
+  @Column({ name: 'sent_at', type: 'bigint', nullable: true, transformer: bigintNumber })
   sentAt: number | null;
 
   /**
    * Set when the writing process publishes the row itself right after commit: until then other
    * relays leave it alone; if that process dies, any relay takes it once the lease is over.
    */
-  @Column({ name: 'lease_until', type: 'bigint', nullable: true, transformer: epochMs })
+  @Column({ name: 'lease_until', type: 'bigint', nullable: true, transformer: bigintNumber })
   leaseUntil: number | null;
 }

@@ -24,7 +24,8 @@ export interface OutboxRelayOptions {
 }
 
 interface OutboxRow {
-  id: number;
+  /** bigint: a string from pg. */
+  id: number | string;
   topic: string;
   message_key: string;
   headers: string;
@@ -124,7 +125,7 @@ export class OutboxRelay {
         this.setLag(0);
       }
       if (rows.length === 0) return 0;
-      rows.sort((a, b) => a.id - b.id);
+      rows.sort((a, b) => Number(a.id) - Number(b.id));
       // A failed send throws: the transaction rolls back and the rows stay unsent.
       await this.transport.publish(
         rows.map((row) => ({
@@ -150,8 +151,12 @@ export class OutboxRelay {
     if (dialect.postgres) {
       // Wrapped in a CTE so TypeORM returns the rows (a bare UPDATE yields [rows, count]).
       const rows: OutboxRow[] = await manager.query(
-        `WITH claimed AS (UPDATE ${table} SET sent_at = $1 WHERE id IN (SELECT id FROM ${table}` +
+        `WITH claimed AS (UPDATE ${table} SET sent_at = $1 WHERE id IN (SELECT id FROM ${table} o` +
           ` WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $1)` +
+          // Per saga (key), only the oldest unsent row may leave: a row behind one that another
+          // relay holds, or that waits for its lease, stays until that one is sent.
+          ` AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.message_key = o.message_key` +
+          ` AND e.sent_at IS NULL AND e.id < o.id)` +
           ` ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)` +
           ` RETURNING ${columns}) SELECT * FROM claimed`,
         [Date.now(), this.options.batchSize],
@@ -180,7 +185,8 @@ export class OutboxRelay {
       if (this.claimDue) {
         this.claimDue = false;
         try {
-          if ((await this.publishBatch()) >= this.options.batchSize) this.claimDue = true;
+          // Rows held back behind an earlier row of their saga may be free now.
+          if ((await this.publishBatch()) > 0) this.claimDue = true;
           this.lastError = null;
         } catch (error) {
           this.lastError = error as Error;

@@ -56,13 +56,16 @@ export class Outbox {
       createdAt: now,
       leaseUntil: leased ? now + (options.leaseMs as number) : null,
     }));
-    const columns = 8;
+    // SQLite has no 64-bit identity column (only INTEGER PRIMARY KEY is its rowid): the ids are
+    // given here, safe because SQLite has one writer at a time.
+    const firstId = this.dialect.postgres ? undefined : await this.nextSqliteId(manager);
+    const columns = firstId === undefined ? 8 : 9;
     const inserted: { id: number | string }[] = await manager.query(
       `INSERT INTO ${this.table} (topic, message_key, message_id, headers, value, created_at,` +
-        ` sent_at, lease_until) VALUES ` +
+        ` sent_at, lease_until${firstId === undefined ? '' : ', id'}) VALUES ` +
         rows.map((_, i) => `(${this.dialect.params(columns, i * columns + 1)})`).join(', ') +
         ' RETURNING id',
-      rows.flatMap((r) => [
+      rows.flatMap((r, i) => [
         r.topic,
         r.key,
         r.messageId,
@@ -71,6 +74,7 @@ export class Outbox {
         r.createdAt,
         null,
         r.leaseUntil,
+        ...(firstId === undefined ? [] : [firstId + i]),
       ]),
     );
     if (options.notify && this.dialect.postgres) {
@@ -85,5 +89,12 @@ export class Outbox {
       value: row.value,
       headers: row.headers,
     }));
+  }
+
+  private async nextSqliteId(manager: EntityManager): Promise<number> {
+    const [row]: { last: number | null }[] = await manager.query(
+      `SELECT MAX(id) AS last FROM ${this.table}`,
+    );
+    return Number(row?.last ?? 0) + 1;
   }
 }

@@ -1,0 +1,40 @@
+import type { MessageHandler, OutgoingMessage, SagaTransport } from '../transport/saga-transport';
+import { SAGA_HEADERS } from '../saga.constants';
+
+/**
+ * Fault injection around a real transport: `beforePublish` may throw (a failed send) or wait (a
+ * slow broker) before the real publish; every message that really went out is counted by id.
+ */
+export class InterceptedTransport implements SagaTransport {
+  /** Message ids in the order the real transport accepted them. */
+  readonly published: string[] = [];
+  beforePublish: (messages: readonly OutgoingMessage[]) => Promise<void> | void = () => undefined;
+
+  constructor(readonly inner: SagaTransport) {}
+
+  get connected(): boolean {
+    return this.inner.connected;
+  }
+
+  connect(topics: readonly string[]): Promise<void> {
+    return this.inner.connect(topics);
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    await this.beforePublish(messages);
+    await this.inner.publish(messages);
+    this.published.push(...messages.map((m) => m.headers[SAGA_HEADERS.messageId] ?? '?'));
+  }
+
+  consume(groupId: string, topics: readonly string[], handler: MessageHandler): Promise<void> {
+    return this.inner.consume(groupId, topics, handler);
+  }
+
+  stopConsuming(): Promise<void> {
+    return this.inner.stopConsuming();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
