@@ -28,6 +28,8 @@ type Json = Record<string, unknown>;
 interface Task {
   readonly id: string;
   readonly configVersion: string;
+  /** The app version the task was launched with. */
+  readonly version: string;
   readonly image: string;
   readonly stagedAt: number;
   running: boolean;
@@ -383,6 +385,7 @@ export class MarathonDouble {
     app.tasks.push({
       id: `${(app.current.definition.id as string).slice(1).replace(/\//g, '_')}.${randomUUID()}`,
       configVersion: this.configVersion(app),
+      version: app.current.version,
       image,
       stagedAt: Date.now(),
       running: false,
@@ -404,6 +407,15 @@ export class MarathonDouble {
       tasksHealthy: app.tasks.filter((t) => t.healthy === true).length,
       tasksUnhealthy: app.tasks.filter((t) => t.healthy === false).length,
       deployments: this.deployments.filter((d) => d.appId === id).map((d) => ({ id: d.id })),
+      tasks: app.tasks.map((t) => ({
+        id: t.id,
+        appId: id,
+        host: '127.0.0.1',
+        state: t.running ? 'TASK_RUNNING' : 'TASK_STAGING',
+        version: t.version,
+        stagedAt: new Date(t.stagedAt).toISOString(),
+        healthCheckResults: t.healthy === undefined ? [] : [{ alive: t.healthy, taskId: t.id }],
+      })),
     };
   }
 

@@ -119,6 +119,17 @@ export interface MarathonVersionInfo {
   readonly lastConfigChangeAt: string;
 }
 
+/** A task as GET /v2/apps/{id} embeds it: `version` is the app version it was launched with. */
+export interface MarathonTask {
+  readonly id: string;
+  readonly appId: string;
+  readonly state: string;
+  readonly version: string;
+  readonly stagedAt?: string;
+  readonly startedAt?: string;
+  readonly healthCheckResults?: ReadonlyArray<{ readonly alive: boolean }>;
+}
+
 /** GET /v2/apps/{id} → `{ app }`, GET /v2/apps → `{ apps }`: the definition plus Marathon's counters. */
 export interface MarathonApp extends MarathonAppDefinition {
   readonly version: string;
@@ -128,6 +139,8 @@ export interface MarathonApp extends MarathonAppDefinition {
   readonly tasksHealthy: number;
   readonly tasksUnhealthy: number;
   readonly deployments: ReadonlyArray<{ readonly id: string }>;
+  /** Embedded by GET /v2/apps/{id} (not by the list). */
+  readonly tasks?: readonly MarathonTask[];
 }
 
 export type MarathonDeploymentAction =

@@ -17,4 +17,6 @@ export interface DeploymentSnapshot {
   /** Healthy tasks (running ones for an app without health checks). */
   readonly healthy: number;
   readonly unhealthy: number;
+  /** Healthy tasks launched with the app's current configuration: the new version's share. */
+  readonly updatedHealthy: number;
 }

@@ -57,6 +57,7 @@ export async function followDeployment(
           running: 0,
           healthy: 0,
           unhealthy: 0,
+          updatedHealthy: 0,
         },
         options.timeoutMs,
       );
@@ -87,5 +88,12 @@ function snapshotOf(
     running: app.tasksRunning,
     healthy: checked ? app.tasksHealthy : app.tasksRunning,
     unhealthy: app.tasksUnhealthy,
+    updatedHealthy: (app.tasks ?? []).filter(
+      (task) =>
+        task.version >= app.versionInfo.lastConfigChangeAt &&
+        task.state === 'TASK_RUNNING' &&
+        (!checked ||
+          (task.healthCheckResults?.length && task.healthCheckResults.every((r) => r.alive))),
+    ).length,
   };
 }

@@ -21,6 +21,8 @@ export interface ChangeRequest {
   readonly timeoutMs: number;
   /** Cancel the deployment that holds the app's lock (409) and go ahead. */
   readonly force?: boolean;
+  /** Deadline of the automatic rollback after a timed-out deploy. Default: timeoutMs. */
+  readonly rollbackTimeoutMs?: number;
 }
 
 export type DeployOutcome =
@@ -102,7 +104,7 @@ export class MarathonDeployer {
     try {
       // Our own deployment is the one stuck on the lock: force is what unsticks it.
       const snapshot = await this.restore(before, before.version, before.instances, {
-        ...request,
+        timeoutMs: request.rollbackTimeoutMs ?? request.timeoutMs,
         force: true,
       });
       return { result: 'rolled-back', failed, restoredVersion: before.version, snapshot };
@@ -110,7 +112,7 @@ export class MarathonDeployer {
       if (error instanceof DeploymentTimeoutError) {
         throw new RollbackError(
           failed,
-          `the rollback to ${before.version} did not end healthy either (${error.snapshot.healthy} of ${error.snapshot.instances} healthy)`,
+          `the rollback to ${before.version} did not end healthy either (${error.snapshot.updatedHealthy} of ${error.snapshot.instances} healthy)`,
         );
       }
       throw error;

@@ -12,7 +12,7 @@ export class DeploymentTimeoutError extends Error {
     readonly timeoutMs: number,
   ) {
     super(
-      `deployment ${snapshot.deploymentId} of ${snapshot.appId} did not finish within ${Math.round(timeoutMs / 1000)} s (${snapshot.healthy} of ${snapshot.instances} healthy)`,
+      `deployment ${snapshot.deploymentId} of ${snapshot.appId} did not finish within ${Math.round(timeoutMs / 1000)} s (${snapshot.updatedHealthy} of ${snapshot.instances} instances of the new version healthy)`,
     );
     this.name = 'DeploymentTimeoutError';
   }

@@ -9,7 +9,7 @@ export class RollbackError extends Error {
     reason: string,
   ) {
     super(
-      `deploy of ${failed.appId} timed out (${failed.healthy} of ${failed.instances} healthy) and was not rolled back: ${reason}`,
+      `deploy of ${failed.appId} timed out (${failed.updatedHealthy} of ${failed.instances} instances of the new version healthy) and was not rolled back: ${reason}`,
     );
     this.name = 'RollbackError';
   }
