@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { eventually } from '@herd/testing';
 import { DemoController } from './fixtures/demo.controller';
+import { InFlightTracker } from './shutdown/in-flight-tracker';
 import {
   HealthModule,
   HealthModuleOptions,
@@ -29,6 +31,14 @@ async function boot(options: HealthModuleOptions): Promise<INestApplication> {
 }
 
 const quiet = { level: 'silent' as const };
+
+/** Waits until the app counts one request in flight: the server really holds it now. */
+async function inFlightNow(app: INestApplication): Promise<void> {
+  const tracker = app.get(InFlightTracker);
+  await eventually('a request in flight', async () => (tracker.inFlight === 1 ? true : undefined), {
+    intervalMs: 5,
+  });
+}
 
 describe('HealthModule (in process, no servers)', () => {
   const apps: INestApplication[] = [];
@@ -167,7 +177,7 @@ describe('HealthModule (in process, no servers)', () => {
     await patient.listen(0, '127.0.0.1');
     const inFlight = request(await patient.getUrl()).get('/items/slow?ms=300');
     const finished = inFlight.then((res) => res.status);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inFlightNow(patient);
     await patient.close();
     expect(await finished).toBe(200);
 
@@ -183,7 +193,7 @@ describe('HealthModule (in process, no servers)', () => {
         (res) => `status ${res.status}`,
         (error: NodeJS.ErrnoException) => error.code ?? error.message,
       );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inFlightNow(hurried);
     await hurried.close();
     expect(await cut).toMatch(/ECONNRESET|socket hang up/);
     // The cut connection does not stop the handler: let it end before the suite does.
