@@ -84,7 +84,7 @@ describe('herd CLI against the Marathon double', () => {
     expect(double.requests).toContainEqual({ method: 'POST', path: '/v2/apps' });
     const app = await client.getApp('/herd/codec');
     expect(app).toMatchObject({ instances: 2, tasksHealthy: 2, deployments: [] });
-  }, 60_000);
+  }, 180_000);
 
   it('deploy of a new version updates with PUT and keeps every instance healthy on the way', async () => {
     await deployed();
@@ -96,7 +96,7 @@ describe('herd CLI against the Marathon double', () => {
     for (const line of progressLines(run)) expect(line).toMatch(/all 2 healthy/);
     const app = await client.getApp('/herd/codec');
     expect(app.container?.docker.image).toBe(`${GOOD_IMAGE}-next`);
-  }, 60_000);
+  }, 180_000);
 
   it('a deploy whose health checks fail times out, rolls back to the previous version and says so in one line', async () => {
     await deployed();
@@ -138,7 +138,7 @@ describe('herd CLI against the Marathon double', () => {
       deployments: [],
     });
     expect(after.container?.docker.image).toBe(GOOD_IMAGE);
-  }, 90_000);
+  }, 240_000);
 
   it('a new app that never turns healthy cannot be rolled back: exit 6, one line saying why', async () => {
     const run = await herd(
@@ -151,7 +151,7 @@ describe('herd CLI against the Marathon double', () => {
         /timed out .* was not rolled back: the app is new, there is no earlier version/,
       ),
     ]);
-  }, 60_000);
+  }, 180_000);
 
   it('a 409 is explained (deployment, action, the two ways out) and --force goes ahead', async () => {
     await deployed();
@@ -174,7 +174,7 @@ describe('herd CLI against the Marathon double', () => {
       method: 'PUT',
       path: '/v2/apps/herd/codec?force=true',
     });
-  }, 60_000);
+  }, 180_000);
 
   it('scale and restart run as deployments and end healthy; status shows the app list', async () => {
     await deployed();
@@ -209,7 +209,7 @@ describe('herd CLI against the Marathon double', () => {
       '512 MB',
       '-',
     ]);
-  }, 90_000);
+  }, 240_000);
 
   it('rollback restores the previous configuration at the current instance count; --to an unknown version is exit 9', async () => {
     await deployed();
@@ -228,7 +228,7 @@ describe('herd CLI against the Marathon double', () => {
     );
     expect(unknown.code).toBe(EXIT.notFound);
     expect(unknown.stderr).toContain('does not exist in version');
-  }, 90_000);
+  }, 240_000);
 
   it('an invalid definition is refused before sending, naming each path: exit 3', async () => {
     const file = join(dir, 'invalid.json');
@@ -241,7 +241,7 @@ describe('herd CLI against the Marathon double', () => {
     expect(run.stderr).toContain('/networks(0)/mode');
     expect(run.stderr).toContain('/killSelection');
     expect(double.requests.filter((r) => r.method !== 'GET')).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it("Marathon's own 422 keeps its details", async () => {
     await expect(
@@ -262,7 +262,7 @@ describe('herd CLI against the Marathon double', () => {
     const run = await herd(['status'], { MARATHON_URL: `http://127.0.0.1:${closed}` });
     expect(run.code).toBe(EXIT.unreachable);
     expect(run.stderr).toContain(`Marathon at http://127.0.0.1:${closed} did not answer`);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('herd CLI credentials', () => {
@@ -309,7 +309,7 @@ describe('herd CLI credentials', () => {
     await eventually('the double saw the authenticated deploy', async () =>
       double.requests.some((r) => r.method === 'POST') ? true : undefined,
     );
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('herd definitions', () => {
@@ -321,5 +321,5 @@ describe('herd definitions', () => {
     expect((await herd(['definitions', '--out', out])).code).toBe(EXIT.ok);
     expect(readFileSync(join(out, 'codec.json'), 'utf8')).toBe(readFileSync(CODEC_JSON, 'utf8'));
     expect((await herd(['definitions', '--check', '--out', out])).code).toBe(EXIT.ok);
-  }, 60_000);
+  }, 180_000);
 });

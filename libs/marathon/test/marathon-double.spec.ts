@@ -36,7 +36,7 @@ describe('MarathonDouble (a test double of Marathon, not Marathon)', () => {
       brokenImages: ['herd/sheep:broken'],
     });
     client = new MarathonClient({ url: await double.start() });
-  });
+  }, 60_000);
   afterEach(() => double.stop());
 
   const finished = (id: string) =>
@@ -59,7 +59,7 @@ describe('MarathonDouble (a test double of Marathon, not Marathon)', () => {
     expect(await (await fetch(`${double.url}/v2/info`)).json()).toMatchObject({
       name: 'marathon-double',
     });
-  });
+  }, 60_000);
 
   it('never ends a deployment whose tasks fail their health checks, and keeps the old ones serving', async () => {
     await finished((await client.createApp(app)).deploymentId);
@@ -73,7 +73,7 @@ describe('MarathonDouble (a test double of Marathon, not Marathon)', () => {
     expect((await client.listDeployments()).map((d) => d.id)).toEqual([stuck.deploymentId]);
     expect(lowest).toBe(2);
     expect((await client.getApp(app.id)).tasksUnhealthy).toBe(1);
-  });
+  }, 60_000);
 
   it('answers 409 while locked; force cancels, and DELETE without force rolls the app back', async () => {
     await finished((await client.createApp(app)).deploymentId);
@@ -94,7 +94,7 @@ describe('MarathonDouble (a test double of Marathon, not Marathon)', () => {
     });
     expect(forced.status).toBe(202);
     expect(await client.listDeployments()).toEqual([]);
-  });
+  }, 60_000);
 
   it('keeps versions newest first, and scales down the youngest instances first', async () => {
     await finished((await client.createApp(app)).deploymentId);
@@ -111,7 +111,7 @@ describe('MarathonDouble (a test double of Marathon, not Marathon)', () => {
     expect(versions).toHaveLength(3);
     expect([...versions].sort().reverse()).toEqual(versions);
     expect(after.versionInfo.lastConfigChangeAt).toBe(versions[2]);
-  });
+  }, 60_000);
 
   it('refuses requests without the configured basic auth', async () => {
     const guarded = new MarathonDouble({ credentials: { username: 'ops', password: 'pw' } });
@@ -125,5 +125,5 @@ describe('MarathonDouble (a test double of Marathon, not Marathon)', () => {
     } finally {
       await guarded.stop();
     }
-  });
+  }, 60_000);
 });
