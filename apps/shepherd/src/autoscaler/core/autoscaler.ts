@@ -1,0 +1,222 @@
+import { ScalingPolicy, ThresholdRule } from './scaling-policy';
+import { AppObservation, DecisionCause, ScalingDecision } from './scaling-decision';
+
+type Want = 'out' | 'in' | 'hold';
+
+/** One rule's opinion in one cycle. */
+interface Vote {
+  readonly rule: 'cpu' | 'memory' | 'lag';
+  readonly want: Want;
+  /** undefined: the rule had nothing to read this cycle. */
+  readonly detail?: string;
+}
+
+interface AppState {
+  outStreak: number;
+  inStreak: number;
+  lastActionAt?: number;
+  lagIdleSince?: number;
+}
+
+/**
+ * The autoscaler's decisions, free of Nest, Kafka and HTTP: one call per app per cycle with what
+ * was observed, one decision back (often "none", always with its reason). The caller applies a
+ * scale-out or scale-in to the target; the cooldown starts with the decision, so a failing
+ * target is not hammered every cycle either.
+ */
+export class Autoscaler {
+  private readonly states = new Map<string, AppState>();
+
+  decide(policy: ScalingPolicy, seen: AppObservation): ScalingDecision {
+    const state = this.stateOf(policy.app);
+    const n = seen.instances;
+    const decision = (
+      action: ScalingDecision['action'],
+      cause: DecisionCause,
+      toInstances: number,
+      reason: string,
+    ): ScalingDecision => ({
+      app: policy.app,
+      at: seen.at,
+      action,
+      cause,
+      fromInstances: n,
+      toInstances,
+      reason,
+    });
+    const act = (d: ScalingDecision): ScalingDecision => {
+      state.lastActionAt = seen.at;
+      state.outStreak = 0;
+      state.inStreak = 0;
+      state.lagIdleSince = undefined;
+      return d;
+    };
+
+    if (seen.inFlight) {
+      // Metrics taken while instances start or stop say nothing about the steady load.
+      state.outStreak = 0;
+      state.inStreak = 0;
+      return decision('none', 'in-flight', n, 'a deployment is in flight at the target: waiting');
+    }
+    if (n < policy.minInstances) {
+      return act(
+        decision('scale-out', 'min-instances', policy.minInstances, `${n} is below the minimum`),
+      );
+    }
+    if (n > policy.maxInstances) {
+      return act(
+        decision('scale-in', 'max-instances', policy.maxInstances, `${n} is above the maximum`),
+      );
+    }
+
+    const votes = this.votes(policy, seen, state);
+    if (votes.length === 0) return decision('none', 'steady', n, 'no rule configured');
+    const read = votes.filter((v) => v.detail !== undefined);
+    if (read.length === 0) {
+      state.outStreak = 0;
+      state.inStreak = 0;
+      return decision('none', 'no-data', n, `no data for ${votes.map((v) => v.rule).join(', ')}`);
+    }
+    const out = this.scaleOutVote(policy, votes);
+    const inward = votes.every((v) => v.want === 'in') ? votes[0] : undefined;
+    state.outStreak = out ? state.outStreak + 1 : 0;
+    state.inStreak = inward ? state.inStreak + 1 : 0;
+    const details = read.map((v) => v.detail).join('; ');
+
+    if (out) {
+      const cycles = `${state.outStreak} of ${policy.scaleOutCycles} cycles`;
+      if (state.outStreak < policy.scaleOutCycles) {
+        return decision('none', out.rule, n, `${details} (${cycles})`);
+      }
+      const to = Math.min(policy.maxInstances, Math.max(n + 1, Math.ceil(n * policy.multiplier)));
+      if (to === n) {
+        return decision('none', 'max-instances', n, `${details}, but already at the maximum ${n}`);
+      }
+      const cooling = this.cooldownLeft(policy, state, seen.at);
+      if (cooling > 0) {
+        return decision(
+          'none',
+          'cooldown',
+          n,
+          `${details}: would scale out to ${to}, cooldown ${seconds(cooling)} left`,
+        );
+      }
+      return act(
+        decision('scale-out', out.rule, to, `${details} for ${policy.scaleOutCycles} cycles`),
+      );
+    }
+    if (inward) {
+      const cycles = `${state.inStreak} of ${policy.scaleInCycles} cycles`;
+      if (state.inStreak < policy.scaleInCycles) {
+        return decision('none', inward.rule, n, `${details} (${cycles})`);
+      }
+      const to = Math.max(policy.minInstances, Math.min(n - 1, Math.floor(n / policy.multiplier)));
+      if (to === n) {
+        return decision('none', 'min-instances', n, `${details}, but already at the minimum ${n}`);
+      }
+      const cooling = this.cooldownLeft(policy, state, seen.at);
+      if (cooling > 0) {
+        return decision(
+          'none',
+          'cooldown',
+          n,
+          `${details}: would scale in to ${to}, cooldown ${seconds(cooling)} left`,
+        );
+      }
+      return act(
+        decision('scale-in', inward.rule, to, `${details} for ${policy.scaleInCycles} cycles`),
+      );
+    }
+    return decision('none', 'steady', n, details);
+  }
+
+  /** Forget an app's streaks and cooldown (its policy was removed). */
+  forget(app: string): void {
+    this.states.delete(app);
+  }
+
+  private scaleOutVote(policy: ScalingPolicy, votes: readonly Vote[]): Vote | undefined {
+    const lag = votes.find((v) => v.rule === 'lag' && v.want === 'out');
+    if (lag) return lag;
+    const resources = votes.filter((v) => v.rule !== 'lag');
+    const over = resources.filter((v) => v.want === 'out');
+    if (over.length === 0) return undefined;
+    if ((policy.trigger ?? 'or') === 'and' && over.length < resources.length) return undefined;
+    return over[0];
+  }
+
+  private votes(policy: ScalingPolicy, seen: AppObservation, state: AppState): Vote[] {
+    const votes: Vote[] = [];
+    if (policy.cpu) votes.push(thresholdVote('cpu', policy.cpu, seen.cpuPercent));
+    if (policy.memory) votes.push(thresholdVote('memory', policy.memory, seen.memoryPercent));
+    if (policy.lag) {
+      const { targetPerInstance, idleWindowMs } = policy.lag;
+      if (seen.lag === undefined) {
+        votes.push({ rule: 'lag', want: 'hold' });
+      } else if (seen.lag > 0) {
+        state.lagIdleSince = undefined;
+        const perInstance = seen.lag / Math.max(1, seen.instances);
+        const shown = `lag ${seen.lag} (${round(perInstance)} per instance)`;
+        votes.push(
+          perInstance > targetPerInstance
+            ? { rule: 'lag', want: 'out', detail: `${shown} > ${targetPerInstance}` }
+            : { rule: 'lag', want: 'hold', detail: `${shown} ≤ ${targetPerInstance}` },
+        );
+      } else {
+        state.lagIdleSince ??= seen.at;
+        const idle = seen.at - state.lagIdleSince;
+        votes.push(
+          idle >= idleWindowMs
+            ? {
+                rule: 'lag',
+                want: 'in',
+                detail: `lag 0 for ${seconds(idle)} (idle window ${seconds(idleWindowMs)})`,
+              }
+            : {
+                rule: 'lag',
+                want: 'hold',
+                detail: `lag 0 for ${seconds(idle)} of ${seconds(idleWindowMs)}`,
+              },
+        );
+      }
+    }
+    return votes;
+  }
+
+  private cooldownLeft(policy: ScalingPolicy, state: AppState, now: number): number {
+    return state.lastActionAt === undefined ? 0 : state.lastActionAt + policy.cooldownMs - now;
+  }
+
+  private stateOf(app: string): AppState {
+    let state = this.states.get(app);
+    if (!state) {
+      state = { outStreak: 0, inStreak: 0 };
+      this.states.set(app, state);
+    }
+    return state;
+  }
+}
+
+function thresholdVote(rule: 'cpu' | 'memory', limits: ThresholdRule, value?: number): Vote {
+  if (value === undefined) return { rule, want: 'hold' };
+  const shown = `${rule} ${round(value)}%`;
+  if (value > limits.scaleOutAbovePercent) {
+    return { rule, want: 'out', detail: `${shown} > ${limits.scaleOutAbovePercent}%` };
+  }
+  if (value < limits.scaleInBelowPercent) {
+    return { rule, want: 'in', detail: `${shown} < ${limits.scaleInBelowPercent}%` };
+  }
+  return {
+    rule,
+    want: 'hold',
+    detail: `${shown} within ${limits.scaleInBelowPercent}–${limits.scaleOutAbovePercent}%`,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+function seconds(ms: number): string {
+  return `${Math.ceil(ms / 1000)} s`;
+}
