@@ -230,6 +230,22 @@ describe('herd CLI against the Marathon double', () => {
     expect(unknown.stderr).toContain('does not exist in version');
   }, 240_000);
 
+  it('deploys the herd group app by app, each to healthy', async () => {
+    const run = await herd(
+      ['deploy', join(ROOT, 'docker', 'marathon', 'herd-group.json'), ...FAST],
+      env,
+    );
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain('/herd/courseware created and healthy: 3 of 3');
+    expect(run.stdout).toContain('/herd/codec created and healthy: 2 of 2');
+    expect(run.stdout).toContain('group /herd deployed: 2 apps healthy');
+    const apps = await client.listApps();
+    expect(apps.map((a) => [a.id, a.tasksHealthy])).toEqual([
+      ['/herd/courseware', 3],
+      ['/herd/codec', 2],
+    ]);
+  }, 240_000);
+
   it('an invalid definition is refused before sending, naming each path: exit 3', async () => {
     const file = join(dir, 'invalid.json');
     writeFileSync(

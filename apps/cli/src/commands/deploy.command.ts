@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'nest-commander';
-import { MarathonAppDefinition, MarathonClient } from '@herd/marathon';
+import {
+  MarathonAppDefinition,
+  MarathonClient,
+  MarathonGroupDefinition,
+  MarathonInvalidDefinitionError,
+  validateGroupDefinition,
+} from '@herd/marathon';
 import { EXIT } from '../exit-codes';
 import {
   ChangeCommand,
@@ -12,9 +18,9 @@ import { UsageError } from '../usage.error';
 
 @Command({
   name: 'deploy',
-  arguments: '<app.json>',
+  arguments: '<app.json|group.json>',
   description:
-    'create or update a Marathon app, follow the deployment until every instance is healthy, roll back on timeout',
+    'create or update a Marathon app (a group: each of its apps in turn), follow the deployment until every instance is healthy, roll back on timeout',
 })
 export class DeployCommand extends ChangeCommand {
   protected async execute(
@@ -22,7 +28,27 @@ export class DeployCommand extends ChangeCommand {
     options: MarathonCommandOptions,
     client: MarathonClient,
   ): Promise<number> {
-    const definition = readDefinition(file);
+    const parsed = readJson(file);
+    if (!isGroup(parsed)) return this.deployApp(parsed, options, client);
+    const violations = validateGroupDefinition(parsed);
+    if (violations.length) {
+      throw new MarathonInvalidDefinitionError('local', violations, 'group definition');
+    }
+    // One app after the other, each with its own rollback: not one Marathon group deployment.
+    for (const app of parsed.apps) {
+      const id = app.id.startsWith('/') ? app.id : `${parsed.id.replace(/\/$/, '')}/${app.id}`;
+      const code = await this.deployApp({ ...app, id }, options, client);
+      if (code !== EXIT.ok) return code;
+    }
+    this.out.write(`herd: group ${parsed.id} deployed: ${parsed.apps.length} apps healthy\n`);
+    return EXIT.ok;
+  }
+
+  private async deployApp(
+    definition: MarathonAppDefinition,
+    options: MarathonCommandOptions,
+    client: MarathonClient,
+  ): Promise<number> {
     const image = definition.container?.docker?.image ?? definition.cmd ?? '?';
     this.out.write(
       `herd: deploying ${definition.id} (${image}, ${definition.instances} instances) to ${client.origin}\n`,
@@ -51,7 +77,13 @@ export class DeployCommand extends ChangeCommand {
   }
 }
 
-function readDefinition(file: string): MarathonAppDefinition {
+function isGroup(
+  value: MarathonAppDefinition | MarathonGroupDefinition,
+): value is MarathonGroupDefinition {
+  return Array.isArray((value as MarathonGroupDefinition).apps);
+}
+
+function readJson(file: string): MarathonAppDefinition | MarathonGroupDefinition {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -59,7 +91,7 @@ function readDefinition(file: string): MarathonAppDefinition {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
   try {
-    return JSON.parse(text) as MarathonAppDefinition;
+    return JSON.parse(text) as MarathonAppDefinition | MarathonGroupDefinition;
   } catch (error) {
     throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
   }
