@@ -161,6 +161,7 @@ describe('shepherd configuration', () => {
       '[{"app":"codec","minInstances":1,"maxInstances":2,"lag":{"group":"codec","topics":[],"targetPerInstance":5,"idleWindowMs":0}}]',
       'scaling policy [0].lag.topics must be a non-empty array of topic names',
     ],
+    ['SHEPHERD_TARGET', 'nomad', '"nomad" is not a scaling target (marathon)'],
     ['SHEPHERD_CYCLE_MS', 'soon', '"soon" is not an integer ≥ 100'],
     ['SHEPHERD_PROMETHEUS_URL', 'ftp://prometheus', 'must start with http: or https:'],
   ])('%s=%s fails at boot naming the key', (key, value, reason) => {
@@ -168,6 +169,18 @@ describe('shepherd configuration', () => {
     expect(() => loadShepherdConfig({ [key]: value })).toThrow(
       `invalid configuration ${key}: ${reason}`,
     );
+  });
+
+  it('SHEPHERD_TARGET=marathon needs SHEPHERD_MARATHON_URL', () => {
+    expect(() => loadShepherdConfig({ SHEPHERD_TARGET: 'marathon' })).toThrow(
+      'invalid configuration SHEPHERD_MARATHON_URL: is required when SHEPHERD_TARGET=marathon',
+    );
+    expect(
+      loadShepherdConfig({
+        SHEPHERD_TARGET: 'marathon',
+        SHEPHERD_MARATHON_URL: 'http://127.0.0.1:8080',
+      }).target,
+    ).toEqual({ kind: 'marathon', url: 'http://127.0.0.1:8080', token: undefined });
   });
 
   it('defaults to the example services’ policies, from their manifests', () => {

@@ -1,9 +1,11 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { MarathonClient } from '@herd/marathon';
 import { RegistryService } from '@herd/registry';
 import { HerdServiceModule, HerdServiceOverrides, ServiceConfig } from '@herd/service';
 import { AutoscalerController } from './autoscaler/autoscaler.controller';
 import { AutoscalerService } from './autoscaler/autoscaler.service';
 import { ScalingDecisionEntity } from './autoscaler/scaling-decision.entity';
+import { MarathonScalingTarget } from './autoscaler/targets/marathon-scaling-target';
 import { ScalingTarget } from './autoscaler/targets/scaling-target';
 import { ShepherdConfig } from './config/shepherd-config';
 import { ConsulHerdDirectory } from './herd/consul-herd-directory';
@@ -28,7 +30,7 @@ import { ViewController } from './view/view.controller';
 
 /** What a caller (a test, an embedding) may put in place of what the configuration picks. */
 export interface ShepherdOverrides extends HerdServiceOverrides {
-  /** Where decisions are applied. Default: none (decisions are made and shown, not applied). */
+  /** Where decisions are applied. Default: SHEPHERD_TARGET's, else none (made and shown, not applied). */
   readonly target?: ScalingTarget;
   readonly directory?: HerdDirectory;
   readonly metrics?: InstanceMetricsSource;
@@ -46,7 +48,14 @@ export class ShepherdModule {
     shepherd: ShepherdConfig,
     overrides: ShepherdOverrides = {},
   ): DynamicModule {
-    const { target, directory, metrics, lag, ...service } = overrides;
+    const { directory, metrics, lag, ...service } = overrides;
+    const target =
+      overrides.target ??
+      (shepherd.target
+        ? new MarathonScalingTarget(
+            new MarathonClient({ url: shepherd.target.url, token: shepherd.target.token }),
+          )
+        : undefined);
     const lagSource =
       lag ??
       (config.kafkaBrokers

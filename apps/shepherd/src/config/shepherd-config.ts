@@ -11,6 +11,8 @@ export interface ShepherdConfig {
   readonly cycleMs: number;
   /** Read CPU and memory here instead of scraping every instance. */
   readonly prometheusUrl?: string;
+  /** Where scaling is applied; unset: decisions are made and shown, never applied. */
+  readonly target?: MarathonTargetConfig;
   /** Decisions older than this are deleted. */
   readonly decisionRetentionMs: number;
   /** How much of the past the page's charts show. */
@@ -21,8 +23,18 @@ export const SHEPHERD_KEYS = {
   policies: 'SHEPHERD_POLICIES',
   cycleMs: 'SHEPHERD_CYCLE_MS',
   prometheusUrl: 'SHEPHERD_PROMETHEUS_URL',
+  target: 'SHEPHERD_TARGET',
+  marathonUrl: 'SHEPHERD_MARATHON_URL',
+  marathonToken: 'SHEPHERD_MARATHON_TOKEN',
   decisionRetentionMs: 'SHEPHERD_DECISION_RETENTION_MS',
 } as const;
+
+export interface MarathonTargetConfig {
+  readonly kind: 'marathon';
+  /** user:password in it become basic auth (the client moves them to the header). */
+  readonly url: string;
+  readonly token?: string;
+}
 
 /** Fails with ServiceConfigError naming the key the operator set wrong. */
 export function loadShepherdConfig(env: NodeJS.ProcessEnv = process.env): ShepherdConfig {
@@ -42,11 +54,32 @@ export function loadShepherdConfig(env: NodeJS.ProcessEnv = process.env): Shephe
   if (prometheusUrl) httpUrl(SHEPHERD_KEYS.prometheusUrl, prometheusUrl);
   return {
     policies,
+    target: target(env),
     cycleMs: integer(env, SHEPHERD_KEYS.cycleMs, 5_000, 100),
     prometheusUrl,
     decisionRetentionMs: integer(env, SHEPHERD_KEYS.decisionRetentionMs, 24 * 3_600_000, 60_000),
     historyMs: 3_600_000,
   };
+}
+
+function target(env: NodeJS.ProcessEnv): ShepherdConfig['target'] {
+  const kind = optional(env, SHEPHERD_KEYS.target);
+  if (kind === undefined) return undefined;
+  if (kind !== 'marathon') {
+    throw new ServiceConfigError(
+      SHEPHERD_KEYS.target,
+      `"${kind}" is not a scaling target (marathon)`,
+    );
+  }
+  const url = optional(env, SHEPHERD_KEYS.marathonUrl);
+  if (!url) {
+    throw new ServiceConfigError(
+      SHEPHERD_KEYS.marathonUrl,
+      'is required when SHEPHERD_TARGET=marathon',
+    );
+  }
+  httpUrl(SHEPHERD_KEYS.marathonUrl, url);
+  return { kind, url, token: optional(env, SHEPHERD_KEYS.marathonToken) };
 }
 
 function optional(env: NodeJS.ProcessEnv, key: string): string | undefined {
