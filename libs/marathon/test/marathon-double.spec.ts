@@ -113,6 +113,23 @@ describe('MarathonDouble (a test double of Marathon, not Marathon)', () => {
     expect(after.versionInfo.lastConfigChangeAt).toBe(versions[2]);
   }, 60_000);
 
+  it('upgrades a single instance although minimumHealthCapacity 1 leaves no room (one extra, as Marathon does)', async () => {
+    const single = {
+      ...app,
+      instances: 1,
+      upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 0 },
+    };
+    await finished((await client.createApp(single)).deploymentId);
+    const next = {
+      ...single,
+      container: { ...app.container!, docker: { ...app.container!.docker, image: 'herd/sheep:2' } },
+    };
+    await finished((await client.updateApp(app.id, next)).deploymentId);
+    const upgraded = await client.getApp(app.id);
+    expect(upgraded).toMatchObject({ instances: 1, tasksRunning: 1, tasksHealthy: 1 });
+    expect(upgraded.tasks?.[0].version).toBe(upgraded.version);
+  }, 60_000);
+
   it('refuses requests without the configured basic auth', async () => {
     const guarded = new MarathonDouble({ credentials: { username: 'ops', password: 'pw' } });
     const url = await guarded.start();
