@@ -1,22 +1,21 @@
 import {
   InfraStepError,
-  SERVICE_APPS,
-  ServiceApp,
   buildServiceImages,
   consoleProgress,
   resolveInfraPaths,
+  serviceImageSpecs,
 } from '@herd/testing';
 
 async function main(argv: string[]): Promise<number> {
-  const unknown = argv.filter((app) => !SERVICE_APPS.includes(app as ServiceApp));
+  const known = Object.keys(serviceImageSpecs());
+  const unknown = argv.filter((app) => !known.includes(app));
   if (unknown.length) {
     process.stderr.write(
-      `unknown app: ${unknown.join(', ')}\nusage: npm run images -- [${SERVICE_APPS.join('|')} ...]\n`,
+      `unknown app: ${unknown.join(', ')}\nusage: npm run images -- [${known.join('|')} ...]\n`,
     );
     return 2;
   }
-  const apps = argv.length ? (argv as ServiceApp[]) : SERVICE_APPS;
-  const built = await buildServiceImages(apps, {
+  const built = await buildServiceImages(argv.length ? argv : known, {
     paths: resolveInfraPaths(),
     progress: consoleProgress,
   });

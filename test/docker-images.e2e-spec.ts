@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { Wait } from 'testcontainers';
 import {
   BuiltImage,
+  ServiceContainer,
+  StartedServiceContainer,
   buildServiceImages,
   consoleProgress,
   eventually,
@@ -13,6 +17,7 @@ import {
   herdInfraEnv,
   resolveInfraPaths,
 } from '@herd/testing';
+import { version } from '../package.json';
 import { recreateServiceDatabase } from './service-databases';
 
 const exec = promisify(execFile);
@@ -22,66 +27,95 @@ const docker = async (...args: string[]) =>
 interface CoursewareBody {
   id: string;
   status: string;
-  renditions: Array<{ target: string; uri: string }> | null;
+  renditions: Array<{ target: string; uri: string; sha256: string }> | null;
 }
 
+const TARGETS = ['mp3-128k', 'mp4-720p', 'mp4-360p', 'hls', 'thumbnail'];
+
 /**
- * The example services as Docker images: built locally, run as a non-root user on a read-only
- * root file system, publishing a courseware across two containers on real Kafka, PostgreSQL and
- * Consul (host networking: the servers listen on the host's loopback only), stopped by SIGTERM.
+ * The example services as Docker images, started, waited for and removed through testcontainers:
+ * run as uid 999 on a read-only root file system with every capability dropped, publishing
+ * coursewares across containers on real Kafka, PostgreSQL and Consul (host networking: the servers
+ * listen on the host's loopback only), stopped by SIGTERM through tini.
  */
-describe('service images (real Docker engine)', () => {
+describe('service images (real Docker engine, testcontainers)', () => {
   const run = randomUUID().slice(0, 8);
-  const started: string[] = [];
+  const started: StartedServiceContainer[] = [];
+  const infra = herdInfraEnv();
   let images: Record<string, BuiltImage>;
-  let courseware: { id: string; port: number };
-  let media: string;
+  let env: Record<string, string>;
+  let mediaIn: string;
+  let mediaOut: string;
+  let courseware: StartedServiceContainer;
+  let codec: StartedServiceContainer;
 
-  const dockerEnv = (env: Record<string, string>) =>
-    Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-
-  async function start(
-    app: string,
-    env: Record<string, string>,
-    extra: string[] = [],
-  ): Promise<string> {
-    const id = await docker(
-      'run',
-      '-d',
-      '--name',
-      `herd-${app}-${run}`,
-      '--network',
-      'host',
-      '--read-only',
-      '--tmpfs',
-      '/tmp',
-      ...dockerEnv(env),
-      ...extra,
-      images[app]?.image ?? '',
-    );
-    started.push(id);
-    return id;
+  async function startCodec(instance: string): Promise<StartedServiceContainer> {
+    const container = await new ServiceContainer(images.codec?.image ?? '', await freePort())
+      .withEnvironment({ ...env, CODEC_MEDIA_DIR: '/data/media', HERD_INSTANCE_ID: instance })
+      .withBindMounts([
+        { source: mediaIn, target: '/media-in', mode: 'ro' },
+        { source: mediaOut, target: '/data', mode: 'rw' },
+      ])
+      .startService();
+    started.push(container);
+    return container;
   }
 
-  /** Waits on a container, failing at once with its log when it exits. */
-  const until = <T>(probe: () => Promise<T | undefined>, what: string, container: string) =>
-    eventually(what, probe, {
-      timeoutMs: 90_000,
-      intervalMs: 250,
-      abortIf: async () =>
-        (await docker('inspect', '--format', '{{.State.Running}}', container)) === 'true'
-          ? undefined
-          : `the container exited\n${await docker('logs', '--tail', '30', container)}`,
-      explain: () => docker('logs', '--tail', '30', container),
-    });
+  const base = () => `http://127.0.0.1:${courseware.port}`;
 
-  const ready = (port: number, container: string) =>
-    until(
-      async () =>
-        (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200 ? true : undefined,
-      `${container} ready`,
-      container,
+  async function publish(title: string, source: string): Promise<string> {
+    const created = await fetch(`${base()}/coursewares`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title,
+        source: { uri: `file:///media-in/${source}`, format: 'wav' },
+        targets: TARGETS,
+      }),
+    });
+    expect(created.status).toBe(202);
+    return ((await created.json()) as CoursewareBody).id;
+  }
+
+  const settled = (id: string) =>
+    eventually(
+      `courseware ${id} settled`,
+      async () => {
+        const body = (await (await fetch(`${base()}/coursewares/${id}`)).json()) as CoursewareBody;
+        return body.status === 'PUBLISHING' ? undefined : body;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
     );
+
+  async function query<T>(url: string, sql: string, params: unknown[]): Promise<T[]> {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  const jobsOf = (coursewareId: string) =>
+    query<{ status: string }>(
+      env.CODEC_DATABASE_URL as string,
+      'SELECT status FROM transcode_job WHERE courseware_id = $1',
+      [coursewareId],
+    );
+
+  /** Instance ids Consul lists for a service, with their aggregated check status. */
+  async function consulInstances(service: string): Promise<Record<string, string>> {
+    const entries = (await (
+      await fetch(`${infra.consulUrl}/v1/health/service/${service}`)
+    ).json()) as Array<{ Service: { ID: string }; Checks: Array<{ Status: string }> }>;
+    return Object.fromEntries(
+      entries.map((entry) => [
+        entry.Service.ID,
+        entry.Checks.every((check) => check.Status === 'passing') ? 'passing' : 'failing',
+      ]),
+    );
+  }
 
   beforeAll(async () => {
     const built = await buildServiceImages(['courseware', 'codec'], {
@@ -89,123 +123,155 @@ describe('service images (real Docker engine)', () => {
       progress: consoleProgress,
     });
     images = Object.fromEntries(built.map((image) => [image.app, image]));
-
-    const infra = herdInfraEnv();
-    media = await mkdtemp(join(tmpdir(), 'herd-image-e2e-'));
-    await chmod(media, 0o755);
-    const servers = {
+    mediaIn = await mkdtemp(join(tmpdir(), 'herd-image-in-'));
+    mediaOut = await mkdtemp(join(tmpdir(), 'herd-image-out-'));
+    await chmod(mediaIn, 0o755);
+    // The service runs as uid 999: the folder it writes into must let it.
+    await chmod(mediaOut, 0o777);
+    env = {
       // Production images never create databases: the operator does, as here, beforehand.
       COURSEWARE_DATABASE_URL: await recreateServiceDatabase(infra.postgresUrl, 'courseware'),
       CODEC_DATABASE_URL: await recreateServiceDatabase(infra.postgresUrl, 'codec'),
       HERD_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       HERD_CONSUL_URL: infra.consulUrl,
-      HOST: '127.0.0.1',
     };
-    const [coursewarePort, codecPort] = [await freePort(), await freePort()];
-    const codec = await start(
-      'codec',
-      {
-        ...servers,
-        PORT: String(codecPort),
-        CODEC_MEDIA_DIR: '/tmp/media',
-        HERD_INSTANCE_ID: `codec-image-${run}`,
-      },
-      ['-v', `${media}:/media-in:ro`],
-    );
-    const coursewareId = await start('courseware', {
-      ...servers,
-      PORT: String(coursewarePort),
-      HERD_INSTANCE_ID: `courseware-image-${run}`,
-    });
-    await Promise.all([ready(codecPort, codec), ready(coursewarePort, coursewareId)]);
-    courseware = { id: coursewareId, port: coursewarePort };
+    codec = await startCodec(`codec-image-${run}-1`);
+    courseware = await new ServiceContainer(images.courseware?.image ?? '', await freePort())
+      .withEnvironment({ ...env, HERD_INSTANCE_ID: `courseware-image-${run}` })
+      .startService();
+    started.push(courseware);
   }, 900_000);
 
   afterAll(async () => {
-    for (const id of started) await docker('rm', '-f', id).catch(() => undefined);
+    for (const container of started) await container.container.stop().catch(() => undefined);
   });
 
-  it('runs as an unprivileged user on a read-only file system, and the engine sees it healthy', async () => {
-    expect(
+  it('runs as uid 999 on a read-only root, no capabilities, no new privileges, no SQLite', async () => {
+    const image = images.courseware?.image ?? '';
+    expect(await docker('image', 'inspect', '--format', '{{.Config.User}}', image)).toBe('999:999');
+    const { container } = courseware;
+    const status = (await container.exec(['cat', '/proc/1/status'])).output;
+    expect(status).toMatch(/^Uid:\s+999\s+999\s+999\s+999$/m);
+    expect(status).toMatch(/^CapEff:\s+0+$/m);
+    expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+    const write = await container.exec(['touch', '/app/written']);
+    expect(write.exitCode).not.toBe(0);
+    expect(write.output).toMatch(/Read-only file system/);
+    // The declared volumes are the writable places.
+    expect((await container.exec(['touch', '/tmp/scratch', '/data/kept'])).exitCode).toBe(0);
+    const sqlite = await container.exec(['node', '-e', "require.resolve('better-sqlite3')"]);
+    expect(sqlite.exitCode).not.toBe(0);
+    expect(sqlite.output).toMatch(/Cannot find module 'better-sqlite3'/);
+    // Started by testcontainers' health-check strategy: the image's own HEALTHCHECK passed.
+    expect(await docker('inspect', '--format', '{{.State.Health.Status}}', container.getId())).toBe(
+      'healthy',
+    );
+  });
+
+  it('carries the OCI labels: version, source and revision of this checkout', async () => {
+    const labels = JSON.parse(
       await docker(
         'image',
         'inspect',
         '--format',
-        '{{.Config.User}}',
-        images.courseware?.image ?? '',
+        '{{json .Config.Labels}}',
+        images.codec?.image ?? '',
       ),
-    ).toBe('999:999');
-    expect(
-      await docker(
-        'exec',
-        courseware.id,
-        'node',
-        '-e',
-        'process.stdout.write(String(process.getuid()))',
-      ),
-    ).toBe('999');
-    await expect(docker('exec', courseware.id, 'touch', '/app/written')).rejects.toThrow(
-      /Read-only file system/,
-    );
-    await until(
-      async () =>
-        (await docker('inspect', '--format', '{{.State.Health.Status}}', courseware.id)) ===
-        'healthy'
-          ? true
-          : undefined,
-      'docker HEALTHCHECK healthy',
-      courseware.id,
-    );
+    ) as Record<string, string>;
+    const head = (await exec('git', ['rev-parse', 'HEAD'])).stdout.trim();
+    expect(labels['org.opencontainers.image.version']).toBe(version);
+    expect(labels['org.opencontainers.image.revision']).toMatch(new RegExp(`^${head}(-dirty)?$`));
+    expect(labels['org.opencontainers.image.source']).toBeTruthy();
   });
 
   it('publishes a courseware across the two containers through the saga', async () => {
-    await writeFile(join(media, 'lecture.wav'), Buffer.from(`RIFF-image-${run}`));
-    const base = `http://127.0.0.1:${courseware.port}`;
-    const created = await fetch(`${base}/coursewares`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        title: `image e2e ${run}`,
-        source: { uri: 'file:///media-in/lecture.wav', format: 'wav' },
-        targets: ['mp3-128k'],
-      }),
-    });
-    expect(created.status).toBe(202);
-    const { id } = (await created.json()) as CoursewareBody;
-    const published = await until(
-      async () => {
-        const body = (await (await fetch(`${base}/coursewares/${id}`)).json()) as CoursewareBody;
-        return body.status === 'PUBLISHING' ? undefined : body;
-      },
-      'courseware published',
-      courseware.id,
-    );
+    await writeFile(join(mediaIn, 'lecture.wav'), Buffer.from(`RIFF-image-${run}`));
+    const published = await settled(await publish(`image e2e ${run}`, 'lecture.wav'));
     expect(published.status).toBe('PUBLISHED');
-    expect(published.renditions?.[0]?.uri).toMatch(/^file:\/\/\/tmp\/media\/.+\/mp3-128k\.mp3$/);
-  }, 120_000);
+    expect(published.renditions?.map((r) => r.target).sort()).toEqual([...TARGETS].sort());
+    expect(published.renditions?.[0]?.uri).toMatch(/^file:\/\/\/data\/media\/.+\.\w+$/);
+  }, 180_000);
 
-  it('stops on SIGTERM through tini: deregisters and drains before exiting', async () => {
-    await docker('stop', '--time', '30', courseware.id);
-    // 143 = 128 + SIGTERM: Nest re-raises the signal once its shutdown hooks have run.
-    expect(await docker('inspect', '--format', '{{.State.ExitCode}}', courseware.id)).toBe('143');
-    expect(await docker('logs', courseware.id)).toMatch(
-      /deregistered courseware instance courseware-image-/,
+  it('loses no work when `docker stop` hits codec mid-job: the saga completes once, Consul drops the stopped instance', async () => {
+    const stoppedInstance = `codec-image-${run}-1`;
+    await writeFile(join(mediaIn, 'long.wav'), Buffer.alloc(64 << 20, 7));
+    const id = await publish(`stopped mid-job ${run}`, 'long.wav');
+    // The job has begun once its folder exists: stop the container now (SIGTERM through tini).
+    await eventually(
+      'codec began the job',
+      async () =>
+        (await readdir(join(mediaOut, 'media')).catch((): string[] => [])).includes(id)
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 20 },
     );
+    const committedBeforeStop = await jobsOf(id);
+    await codec.container.stop({ timeout: 30_000, remove: false });
+    // The stop landed while the job was running: it had not committed yet.
+    expect(committedBeforeStop).toEqual([]);
+    expect(
+      await docker('inspect', '--format', '{{.State.ExitCode}}', codec.container.getId()),
+    ).toBe('143');
+    // Deregistered before it exited, not left behind as a failing check.
+    expect(await consulInstances('codec')).not.toHaveProperty(stoppedInstance);
+
+    const successor = `codec-image-${run}-2`;
+    codec = await startCodec(successor);
+    const published = await settled(id);
+    expect(published.status).toBe('PUBLISHED');
+    expect(published.renditions).toHaveLength(TARGETS.length);
+    await eventually(
+      'Consul lists the successor passing',
+      async () => ((await consulInstances('codec'))[successor] === 'passing' ? true : undefined),
+      { timeoutMs: 60_000 },
+    );
+
+    const sagas = await query<{ state: string }>(
+      env.COURSEWARE_DATABASE_URL as string,
+      `SELECT state FROM herd_saga_instance WHERE data::text LIKE $1`,
+      [`%${id}%`],
+    );
+    expect(sagas).toEqual([{ state: 'COMPLETED' }]);
+    expect(await jobsOf(id)).toEqual([{ status: 'DONE' }]);
+  }, 300_000);
+
+  it('stops on SIGTERM through tini: exits 143 after deregistering from Consul', async () => {
+    const instance = `courseware-image-${run}`;
+    expect(await consulInstances('courseware')).toHaveProperty(instance);
+    await courseware.container.stop({ timeout: 30_000, remove: false });
+    // 143 = 128 + SIGTERM: Nest re-raises the signal once its shutdown hooks have run.
+    expect(
+      await docker('inspect', '--format', '{{.State.ExitCode}}', courseware.container.getId()),
+    ).toBe('143');
+    expect(await consulInstances('courseware')).not.toHaveProperty(instance);
   });
 
   it('refuses to boot in production without its servers, naming the missing key', async () => {
-    const result = await exec('docker', [
-      'run',
-      '--rm',
-      '--read-only',
-      images.courseware?.image ?? '',
-    ]).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      'courseware failed to start: invalid configuration COURSEWARE_DATABASE_URL',
-    );
+    const logs: string[] = [];
+    const refused = await new ServiceContainer(images.courseware?.image ?? '', await freePort())
+      .withLogConsumer((stream) => stream.on('data', (line: Buffer) => logs.push(line.toString())))
+      .withWaitStrategy(Wait.forLogMessage(/failed to start/))
+      .start();
+    try {
+      const exitCode = await eventually(
+        'the refused container to exit',
+        async () => {
+          const state = await docker(
+            'inspect',
+            '--format',
+            '{{.State.Running}} {{.State.ExitCode}}',
+            refused.getId(),
+          );
+          return state.startsWith('false') ? state.split(' ')[1] : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(exitCode).toBe('1');
+      expect(logs.join('')).toContain(
+        'courseware failed to start: invalid configuration COURSEWARE_DATABASE_URL',
+      );
+    } finally {
+      await refused.stop();
+    }
   });
 });

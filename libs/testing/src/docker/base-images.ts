@@ -1,5 +1,13 @@
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InfraStepError } from '../infra/infra-error';
 import { InfraContext } from '../infra/infra-server';
@@ -13,8 +21,17 @@ export const PUBLIC_NODE_IMAGE = 'node:20-bookworm-slim';
 export const LOCAL_DEBIAN_IMAGE = 'herd/debian:bookworm';
 export const BASE_IMAGE_KEY = 'HERD_BASE_IMAGE';
 
+/** The machine's npm, a plain JavaScript package the local Node image carries as the public one does. */
+function hostNpm(): { dir: string; version: string } {
+  const dir = join(execFileSync('npm', ['root', '--global'], { encoding: 'utf8' }).trim(), 'npm');
+  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return { dir, version };
+}
+
 export function localNodeImage(): string {
-  return `herd/node:${process.versions.node}`;
+  return `herd/node:${process.versions.node}-npm${hostNpm().version}`;
 }
 
 /**
@@ -47,8 +64,8 @@ export async function resolveNodeBaseImage(
   return buildLocalNodeImage(context);
 }
 
-async function buildLocalNodeImage(context: InfraContext): Promise<string> {
-  const { paths, progress } = context;
+/** `herd/debian:bookworm`: a minimal Debian made by debootstrap from the mirror apt uses here. */
+export async function ensureLocalDebianImage({ paths, progress }: InfraContext): Promise<string> {
   const dir = join(paths.cacheDir, 'images');
   const logFile = join(dir, 'base-images.log');
   mkdirSync(dir, { recursive: true });
@@ -71,10 +88,19 @@ async function buildLocalNodeImage(context: InfraContext): Promise<string> {
     await pipeTarIntoDockerImport(rootfs, LOCAL_DEBIAN_IMAGE, logFile);
     rmSync(rootfs, { recursive: true, force: true });
   }
+  return LOCAL_DEBIAN_IMAGE;
+}
+
+async function buildLocalNodeImage(context: InfraContext): Promise<string> {
+  const { paths, progress } = context;
+  const dir = join(paths.cacheDir, 'images');
+  const logFile = join(dir, 'base-images.log');
+  await ensureLocalDebianImage(context);
   const contextDir = join(dir, 'node-runtime');
   rmSync(contextDir, { recursive: true, force: true });
   mkdirSync(contextDir, { recursive: true });
   copyFileSync(process.execPath, join(contextDir, 'node'));
+  cpSync(hostNpm().dir, join(contextDir, 'npm'), { recursive: true, dereference: true });
   progress('docker', `building ${localNodeImage()} (the machine's node on ${LOCAL_DEBIAN_IMAGE})`);
   await runLogged(
     'docker',

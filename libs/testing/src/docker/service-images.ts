@@ -1,83 +1,95 @@
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InfraStepError } from '../infra/infra-error';
 import { InfraContext } from '../infra/infra-server';
 import { runLogged } from '../infra/processes';
 import { dockerProbe } from './docker-cli';
 import { REPO_ROOT, resolveNodeBaseImage } from './base-images';
 import { ensureDockerEngine } from './docker-engine';
 
-export const SERVICE_APPS = ['courseware', 'codec'] as const;
-export type ServiceApp = (typeof SERVICE_APPS)[number];
-
-const DEFAULT_PORTS: Record<ServiceApp, number> = { courseware: 3000, codec: 3001 };
+/** What `docker/images.json` says about one service's image. */
+export interface ServiceImageSpec {
+  /** The port the image's PORT defaults to (and its HEALTHCHECK calls). */
+  readonly port: number;
+  /** Debian packages installed in the runtime stage, e.g. ffmpeg for codec. */
+  readonly systemPackages: readonly string[];
+}
 
 export interface BuiltImage {
-  readonly app: ServiceApp;
+  readonly app: string;
   readonly image: string;
   readonly baseImage: string;
   readonly bytes: number;
 }
 
+export const SERVICE_IMAGES_FILE = join('docker', 'images.json');
+const BUILD_CA_FILE = join('.herd', 'build-ca.pem');
+
+/** The services that have an image, from `docker/images.json` (the generator adds new ones). */
+export function serviceImageSpecs(root = REPO_ROOT): Record<string, ServiceImageSpec> {
+  return JSON.parse(readFileSync(join(root, SERVICE_IMAGES_FILE), 'utf8')) as Record<
+    string,
+    ServiceImageSpec
+  >;
+}
+
+export function serviceImageName(app: string, root = REPO_ROOT): string {
+  return `herd/${app}:${packageVersion(root)}`;
+}
+
 /**
- * Builds `herd/<app>:<version>` from docker/service.Dockerfile: the app compiled by the Nest CLI
- * and the production node_modules (installed once per lock file, cached) in a prepared context.
+ * Builds `herd/<app>:<version>` (and `:latest`) from docker/service.Dockerfile with the repository
+ * as context: the build stage installs the lock file and compiles inside the image, the runtime
+ * stage takes only the traced runtime tree. The Docker layer cache keeps repeat builds short.
  */
 export async function buildServiceImages(
-  apps: readonly ServiceApp[],
+  apps: readonly string[],
   context: InfraContext,
+  root = REPO_ROOT,
 ): Promise<BuiltImage[]> {
   const { progress } = context;
+  const specs = serviceImageSpecs(root);
+  const unknown = apps.filter((app) => !specs[app]);
+  if (unknown.length) {
+    throw new InfraStepError(
+      'images',
+      `no entry in ${SERVICE_IMAGES_FILE} for ${unknown.join(', ')} (known: ${Object.keys(specs).join(', ')})`,
+    );
+  }
   const engine = await ensureDockerEngine(context);
   progress('images', `Docker engine ${engine}`);
   const baseImage = await resolveNodeBaseImage(context);
-  const modules = await productionModules(context);
-  const version = (
-    JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
-  ).version;
+  const labels = sourceLabels(root);
+  writeBuildCa(root);
   const built: BuiltImage[] = [];
   for (const app of apps) {
+    const spec = specs[app] as ServiceImageSpec;
+    const image = serviceImageName(app, root);
     const logFile = join(context.paths.stateDir, 'images', `${app}.log`);
-    rmSync(logFile, { force: true });
-    progress('images', `compiling ${app} (nest build)`);
-    await runLogged('npx', ['nest', 'build', app], {
-      step: `nest build ${app}`,
-      logFile,
-      cwd: REPO_ROOT,
-    });
-    const stage = join(context.paths.stateDir, 'images', app, 'context');
-    rmSync(stage, { recursive: true, force: true });
-    mkdirSync(stage, { recursive: true });
-    cpSync(join(REPO_ROOT, 'package.json'), join(stage, 'package.json'));
-    linkTree(modules, join(stage, 'node_modules'));
-    cpSync(join(REPO_ROOT, 'dist', 'apps', app), join(stage, 'dist'), { recursive: true });
-    writeFileSync(join(stage, 'dist', 'main.js'), `require('./apps/${app}/src/main.js');\n`);
-    const image = `herd/${app}:${version}`;
-    progress('images', `building ${image} on ${baseImage}`);
+    progress('images', `building ${image} on ${baseImage} (log: ${logFile})`);
     await runLogged(
       'docker',
       [
         'build',
         '-f',
-        join(REPO_ROOT, 'docker', 'service.Dockerfile'),
-        '--build-arg',
-        `BASE_IMAGE=${baseImage}`,
-        '--build-arg',
-        `APP=${app}`,
-        '--build-arg',
-        `VERSION=${version}`,
-        '--build-arg',
-        `PORT=${DEFAULT_PORTS[app]}`,
+        join(root, 'docker', 'service.Dockerfile'),
+        ...buildArgs({
+          BASE_IMAGE: baseImage,
+          APP: app,
+          PORT: String(spec.port),
+          SYSTEM_PACKAGES: spec.systemPackages.join(' '),
+          VERSION: packageVersion(root),
+          ...labels,
+        }),
         '-t',
         image,
         '-t',
         `herd/${app}:latest`,
-        stage,
+        root,
       ],
       { step: `docker build ${app}`, logFile, progress, heartbeatMs: 30_000 },
     );
-    rmSync(stage, { recursive: true, force: true });
     const bytes = Number(await dockerProbe(['image', 'inspect', '--format', '{{.Size}}', image]));
     progress('images', `${image}: ${(bytes / 1e6).toFixed(0)} MB`);
     built.push({ app, image, baseImage, bytes });
@@ -85,45 +97,41 @@ export async function buildServiceImages(
   return built;
 }
 
-/** `npm ci --omit=dev` once per package-lock.json, kept in the cache. */
-async function productionModules({ paths, progress }: InfraContext): Promise<string> {
-  const lock = readFileSync(join(REPO_ROOT, 'package-lock.json'));
-  const key = createHash('sha256').update(lock).digest('hex').slice(0, 16);
-  const dir = join(paths.cacheDir, 'prod-node-modules', key);
-  const modules = join(dir, 'node_modules');
-  if (existsSync(join(dir, '.complete'))) return modules;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  cpSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
-  cpSync(join(REPO_ROOT, 'package-lock.json'), join(dir, 'package-lock.json'));
-  progress('images', `installing production dependencies into ${dir} (once per lock file)`);
-  await runLogged('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
-    step: 'images npm ci --omit=dev',
-    logFile: join(dir, 'npm.log'),
-    cwd: dir,
-    progress,
-    heartbeatMs: 30_000,
-  });
-  // Native build leftovers are not needed at run time.
-  for (const leftover of [
-    'build/Release/obj.target',
-    'build/Release/.deps',
-    'build/deps',
-    'deps',
-    'src',
-  ]) {
-    rmSync(join(modules, 'better-sqlite3', leftover), { recursive: true, force: true });
-  }
-  writeFileSync(join(dir, '.complete'), new Date().toISOString());
-  return modules;
+/**
+ * The build stage's `npm ci` must trust what this machine's Node trusts: the certificates named by
+ * NODE_EXTRA_CA_CERTS go into the build context (`.herd/`, ignored by git), or nothing.
+ */
+function writeBuildCa(root: string, env = process.env): void {
+  const extra = env.NODE_EXTRA_CA_CERTS;
+  mkdirSync(join(root, '.herd'), { recursive: true });
+  writeFileSync(join(root, BUILD_CA_FILE), extra && existsSync(extra) ? readFileSync(extra) : '');
 }
 
-/** Hard links when cache and state share a file system (instant), a copy otherwise. */
-function linkTree(source: string, target: string): void {
-  try {
-    execFileSync('cp', ['-al', source, target]);
-  } catch {
-    rmSync(target, { recursive: true, force: true });
-    cpSync(source, target, { recursive: true });
-  }
+function buildArgs(args: Record<string, string>): string[] {
+  return Object.entries(args).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
+}
+
+function packageVersion(root: string): string {
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
+
+/** OCI source and revision: the checkout's remote (or its path) and commit, "-dirty" if changed. */
+function sourceLabels(root: string): { SOURCE: string; REVISION: string } {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', ['-C', root, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const commit = git('rev-parse', 'HEAD');
+  const dirty = commit && git('status', '--porcelain', '--untracked-files=no') ? '-dirty' : '';
+  return {
+    SOURCE: git('remote', 'get-url', 'origin') || `file://${root}`,
+    REVISION: commit ? `${commit}${dirty}` : 'unknown',
+  };
 }
