@@ -207,6 +207,8 @@ describe('@herd/saga crash recovery (SIGKILLed child processes, real Kafka and P
       await sleep(2_000);
       await proxy.restore();
       await expectExactlyOnceCompletion(run, 5);
+      // Retried in the process while the database was away: the consumer never left its group.
+      expect((participant.transport as KafkaSagaTransport).groupJoins).toBe(1);
     } finally {
       await orchestrator.close();
       await participant.close();

@@ -14,6 +14,13 @@ import { waitFor } from './testing/wait-for';
 import { MemoryBroker } from './transport/memory/memory-broker';
 import { MemorySagaTransport } from './transport/memory/memory-saga.transport';
 
+/** A domain error the ship handler declares as a business refusal (`rejects`). */
+class OutOfStockError extends Error {
+  constructor() {
+    super('out of stock');
+  }
+}
+
 interface Order {
   orderId: string;
   amount: number;
@@ -38,7 +45,9 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
   let orchestrator: SagaRuntime;
   let participant: SagaRuntime;
   const effects: string[] = [];
-  let shipBehaviour: 'ok' | 'reject' | 'slow' | 'busy-once' = 'ok';
+  let shipBehaviour: 'ok' | 'reject' | 'slow' | 'busy-once' | 'flaky' | 'out-of-stock' = 'ok';
+  /** Handler attempts of ship.create, counting the ones that threw. */
+  let shipAttempts = 0;
   let releaseBehaviour: 'ok' | 'reject' = 'ok';
 
   const order = defineSaga<Order>('order', 1)
@@ -71,6 +80,7 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
   beforeEach(async () => {
     effects.length = 0;
     shipBehaviour = 'ok';
+    shipAttempts = 0;
     releaseBehaviour = 'ok';
     broker = new MemoryBroker();
     orchestratorDb = await sqlite();
@@ -111,7 +121,13 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     participant.registerHandler({
       command: 'ship.create',
       channel: 'shipping',
+      rejects: [OutOfStockError],
       handle: async (p) => {
+        shipAttempts += 1;
+        if (shipBehaviour === 'flaky' && shipAttempts < 3) {
+          throw new Error('could not serialize access due to concurrent update');
+        }
+        if (shipBehaviour === 'out-of-stock') throw new OutOfStockError();
         if (shipBehaviour === 'reject') throw new SagaCommandRejectedError('no courier');
         if (shipBehaviour === 'busy-once') {
           shipBehaviour = 'ok';
@@ -162,6 +178,30 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     expect(view.state).toBe('COMPENSATED');
     expect(view.failureReason).toBe('step "ship" failed: no courier');
     expect(effects).toEqual(['reserve:o2', 'release:o2']);
+  });
+
+  it('retries a handler that hits a transient error in the process: no failure reply, no compensation', async () => {
+    shipBehaviour = 'flaky';
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o7', amount: 5 });
+    const view = await terminal(id);
+    expect(view).toMatchObject({ state: 'COMPLETED', attempt: 1, failureReason: null });
+    expect(shipAttempts).toBe(3);
+    expect(effects).toEqual(['reserve:o7', 'ship:o7']);
+    // Retried before any answer: the one command was delivered once, no reply said failure.
+    expect(broker.messages('shipping')).toHaveLength(1);
+    const replies = broker.messages('orders.saga-replies').map((m) => JSON.parse(m.value));
+    expect(replies.map((r: { outcome: string }) => r.outcome)).toEqual(['success', 'success']);
+  });
+
+  it('compensates on an error the handler declares a business refusal', async () => {
+    shipBehaviour = 'out-of-stock';
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o8', amount: 5 });
+    expect(await terminal(id)).toMatchObject({
+      state: 'COMPENSATED',
+      failureReason: 'step "ship" failed: out of stock',
+    });
+    expect(shipAttempts).toBe(1);
+    expect(effects).toEqual(['reserve:o8', 'release:o8']);
   });
 
   it('resends a command after a retryable failure reply, with a new message id', async () => {
@@ -227,8 +267,9 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     expect((await orchestrator.orchestrator.findById(id)).state).toBe('RUNNING');
   });
 
-  it('runs local steps in the orchestrator transaction and compensates when one throws', async () => {
+  it('runs local steps in the orchestrator transaction and compensates when one refuses', async () => {
     await orchestrator.close();
+    let deadlocks = 0;
     const withLocal = defineSaga<Order>('local-order', 1)
       .remote('reserve-credit', {
         channel: 'credit',
@@ -238,7 +279,8 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       })
       .local('check-limit', {
         run: (d) => {
-          if (d.amount > 100) throw new Error('over the limit');
+          if (d.amount > 100) throw new SagaCommandRejectedError('over the limit');
+          if (d.orderId === 'l3' && deadlocks++ === 0) throw new Error('deadlock detected');
           return { ...d, confirmed: true };
         },
       })
@@ -261,7 +303,14 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       state: 'COMPENSATED',
       failureReason: 'step "check-limit" failed: over the limit',
     });
-    expect(effects).toEqual(['reserve:l1', 'reserve:l2', 'release:l2']);
+    // Any other error is transient: the reply that ran the step is handled again, no compensation.
+    const flaky = await orchestrator.orchestrator.start('local-order', {
+      orderId: 'l3',
+      amount: 5,
+    });
+    expect(await terminal(flaky)).toMatchObject({ state: 'COMPLETED', data: { confirmed: true } });
+    expect(deadlocks).toBe(2);
+    expect(effects).toEqual(['reserve:l1', 'reserve:l2', 'release:l2', 'reserve:l3']);
   });
 
   it('rejects saga data its schema refuses', async () => {

@@ -1,3 +1,4 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SagaDefinitionRegistry } from './core/saga-definition.registry';
@@ -44,6 +45,8 @@ export class SagaRuntime {
   private timers: NodeJS.Timeout[] = [];
   private deadlineRun?: Promise<unknown>;
   private started = false;
+  /** Aborted by stopIntake(): cuts short the in-process retries of a transient error. */
+  private intake = new AbortController();
   consuming = false;
 
   constructor(private readonly options: SagaModuleOptions) {
@@ -116,6 +119,7 @@ export class SagaRuntime {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.intake = new AbortController();
     const consumed = this.consumedTopics;
     const commandChannels = this.registry
       .all()
@@ -150,6 +154,7 @@ export class SagaRuntime {
     this.timers.forEach(clearInterval);
     this.timers = [];
     this.consuming = false;
+    this.intake.abort();
     await this.transport.stopConsuming();
     await this.deadlineRun;
     await this.relay.stop();
@@ -172,7 +177,47 @@ export class SagaRuntime {
       .finally(() => (this.deadlineRun = undefined));
   }
 
+  /**
+   * Poison goes to the dead-letter topic. Any other error is transient (the database is down, a
+   * deadlock, a serialization failure): the message is handled again here, with exponential
+   * backoff and heartbeats going on, so the consumer neither restarts nor rebalances. Only when
+   * intake stops is it left unacknowledged, for the next consumer.
+   */
   private async dispatch(message: IncomingMessage): Promise<void> {
+    const { initialBackoffMs, maxBackoffMs } = this.transientRetry;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.handle(message);
+        return;
+      } catch (error) {
+        if (error instanceof PoisonMessageError || this.intake.signal.aborted) throw error;
+        this.metrics.transientRetries.inc({ topic: message.topic });
+        // 1st, 2nd, 4th, 8th... failure: visible without a line per retry.
+        if ((attempt & (attempt - 1)) === 0) {
+          this.logger.warn(
+            `handling ${message.topic}[${message.partition}]@${message.offset} failed ` +
+              `(attempt ${attempt}), retrying: ${(error as Error).message}`,
+          );
+        }
+        const backoff = Math.min(initialBackoffMs * 2 ** (attempt - 1), maxBackoffMs);
+        const stopped = await pause(backoff, true, { signal: this.intake.signal }).catch(
+          () => false,
+        );
+        if (!stopped) throw error;
+      }
+    }
+  }
+
+  private get transientRetry() {
+    return {
+      initialBackoffMs:
+        this.options.transientRetry?.initialBackoffMs ?? SAGA_DEFAULTS.transientInitialBackoffMs,
+      maxBackoffMs:
+        this.options.transientRetry?.maxBackoffMs ?? SAGA_DEFAULTS.transientMaxBackoffMs,
+    };
+  }
+
+  private async handle(message: IncomingMessage): Promise<void> {
     try {
       const envelope = decodeEnvelope(message.value);
       if (envelope.kind === 'reply') {
@@ -254,6 +299,8 @@ export function validateSagaOptions(options: SagaModuleOptions): void {
   positive(options.relay?.pollIntervalMs, 'relay.pollIntervalMs');
   positive(options.relay?.errorBackoffMs, 'relay.errorBackoffMs');
   positive(options.relay?.leaseMs, 'relay.leaseMs');
+  positive(options.transientRetry?.initialBackoffMs, 'transientRetry.initialBackoffMs');
+  positive(options.transientRetry?.maxBackoffMs, 'transientRetry.maxBackoffMs');
   positive(options.retention?.intervalMs, 'retention.intervalMs');
   positive(options.retention?.sentOutboxMs, 'retention.sentOutboxMs');
   positive(options.retention?.inboxMs, 'retention.inboxMs');

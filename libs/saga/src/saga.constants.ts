@@ -29,6 +29,8 @@ export const SAGA_DEFAULTS = {
   sentOutboxRetentionMs: 60 * 60_000,
   inboxRetentionMs: 7 * 24 * 60 * 60_000,
   partitionsConsumedConcurrently: 3,
+  transientInitialBackoffMs: 100,
+  transientMaxBackoffMs: 5_000,
   heartbeatIntervalMs: 3_000,
   sessionTimeoutMs: 30_000,
   memoryRedeliveryBackoffMs: 100,

@@ -33,6 +33,8 @@ export interface CompensationOptions<D> extends Omit<CommandSpec<D>, 'channel'> 
 
 export interface LocalStepOptions<D> {
   readonly run: LocalStep<D>['run'];
+  /** Error classes that refuse the step (compensation), besides SagaCommandRejectedError. */
+  readonly rejects?: LocalStep<D>['rejects'];
   readonly compensate?: (data: D, manager: EntityManager) => Promise<void> | void;
   readonly retry?: Partial<RetryPolicy>;
   /** Default: 5 attempts, 1000 ms apart. */
@@ -81,6 +83,7 @@ export class SagaDefinitionBuilder<D> {
       kind: 'local',
       name,
       run: options.run,
+      rejects: options.rejects,
       compensate: options.compensate,
       retry: retryPolicy(options.retry),
       compensationRetry: compensationPolicy(options.compensationRetry),

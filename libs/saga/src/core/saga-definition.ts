@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { PayloadSchema } from './payload-schema';
+import type { RejectionClasses } from './rejection';
 
 export interface RetryPolicy {
   /** Total attempts including the first one. */
@@ -44,8 +45,13 @@ export interface RemoteStep<D> {
 export interface LocalStep<D> {
   readonly kind: 'local';
   readonly name: string;
-  /** Runs in the orchestrator's transaction (a savepoint); a throw starts compensation. */
+  /**
+   * Runs in the orchestrator's transaction (a savepoint). A refusal (SagaCommandRejectedError or a
+   * class in `rejects`) starts compensation; any other throw is transient: the transaction that
+   * ran it rolls back and the reply or deadline behind it is handled again.
+   */
   readonly run: (data: D, manager: EntityManager) => Promise<D | void> | D | void;
+  readonly rejects?: RejectionClasses;
   readonly compensate?: (data: D, manager: EntityManager) => Promise<void> | void;
   readonly retry: RetryPolicy;
   readonly compensationRetry: RetryPolicy;

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CommandSpec, RemoteStep, SagaDefinition, SagaStep } from './saga-definition';
+import { isRejection, rejectionRetryable } from './rejection';
 import type { SagaReplyError } from './saga-envelope';
 import type { SagaState } from './saga-state';
 
@@ -185,8 +186,9 @@ export class SagaStateMachine<D> {
         instance.stepIndex += 1;
         attempt = 1;
       } catch (error) {
+        if (!isRejection(error, step.rejects)) throw error;
         t.steps.push({ step: step.name, outcome: 'failure', durationMs: 0 });
-        if (attempt < step.retry.maxAttempts) {
+        if (rejectionRetryable(error) && attempt < step.retry.maxAttempts) {
           this.scheduleRetry(instance, step.retry.backoffMs);
           return;
         }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { PayloadSchema } from '../core/payload-schema';
+import type { RejectionClasses } from '../core/rejection';
 import type { SagaEnvelope } from '../core/saga-envelope';
 
 export interface SagaCommandContext {
@@ -20,5 +21,7 @@ export interface SagaCommandHandlerRegistration {
   /** Topic the command arrives on. */
   readonly channel: string;
   readonly schema?: PayloadSchema<unknown>;
+  /** Business refusals besides SagaCommandRejectedError; see SagaCommandHandlerOptions. */
+  readonly rejects?: RejectionClasses;
   readonly handle: SagaCommandHandlerFn;
 }

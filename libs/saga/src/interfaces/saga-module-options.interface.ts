@@ -32,6 +32,15 @@ export interface SagaModuleOptions {
   readonly timeoutCheckIntervalMs?: number;
   /** Cleanup of sent outbox rows, old inbox ids and (optionally) finished sagas. */
   readonly retention?: Partial<RetentionOptions>;
+  /**
+   * Backoff of the in-process retries after a transient error (anything but poison or a declared
+   * refusal): doubles from `initialBackoffMs` (100) up to `maxBackoffMs` (5000), for as long as
+   * the service consumes.
+   */
+  readonly transientRetry?: {
+    readonly initialBackoffMs?: number;
+    readonly maxBackoffMs?: number;
+  };
   /** The health indicator reports down when the outbox lag exceeds this. Default: 60000. */
   readonly maxOutboxLagMs?: number;
 }

@@ -13,6 +13,7 @@ export interface SagaMetrics {
   readonly outboxPublished: Counter<string>;
   readonly outboxLag: Gauge<string>;
   readonly deadLettered: Counter<'topic' | 'reason'>;
+  readonly transientRetries: Counter<'topic'>;
 }
 
 function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
@@ -50,5 +51,10 @@ export function sagaMetrics(): SagaMetrics {
       'topic',
       'reason',
     ]),
+    transientRetries: counter(
+      'herd_saga_transient_retries_total',
+      'Messages handled again in the process after a transient error',
+      ['topic'],
+    ),
   };
 }

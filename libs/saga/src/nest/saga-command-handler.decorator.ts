@@ -1,5 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { PayloadSchema } from '../core/payload-schema';
+import type { RejectionClasses } from '../core/rejection';
 import { SAGA_COMMAND_HANDLER_METADATA } from '../saga.constants';
 
 export interface SagaCommandHandlerOptions {
@@ -7,6 +8,11 @@ export interface SagaCommandHandlerOptions {
   readonly channel: string;
   /** Validates the payload; an invalid one goes to the dead-letter topic. */
   readonly schema?: PayloadSchema<unknown>;
+  /**
+   * Error classes that mean "no" (a failure reply, so the saga compensates), besides
+   * SagaCommandRejectedError. Any other error is transient and the command is run again.
+   */
+  readonly rejects?: RejectionClasses;
 }
 
 export interface SagaCommandHandlerMetadata extends SagaCommandHandlerOptions {
@@ -15,8 +21,9 @@ export interface SagaCommandHandlerMetadata extends SagaCommandHandlerOptions {
 
 /**
  * Marks a provider method as the handler of a saga command, in the style of `@MessagePattern`.
- * The method gets `(payload, context)`; its return value is the success reply, a throw the failure
- * reply (`SagaCommandRejectedError` for business refusals). Do its writes with `context.manager`.
+ * The method gets `(payload, context)`; its return value is the success reply. A refusal
+ * (`SagaCommandRejectedError`, or a class in `rejects`) is the failure reply; any other throw is
+ * transient and the command runs again. Do its writes with `context.manager`.
  */
 export const SagaCommandHandler = (command: string, options: SagaCommandHandlerOptions) =>
   SetMetadata<string, SagaCommandHandlerMetadata>(SAGA_COMMAND_HANDLER_METADATA, {

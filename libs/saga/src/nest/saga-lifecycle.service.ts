@@ -45,6 +45,7 @@ export class SagaLifecycle
           command: meta.command,
           channel: meta.channel,
           schema: meta.schema,
+          rejects: meta.rejects,
           handle: (method as SagaCommandHandlerFn).bind(instance),
         });
       }

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { parseWith } from '../core/payload-schema';
 import type { SagaEnvelope, SagaReplyError } from '../core/saga-envelope';
 import { PoisonMessageError } from '../errors/poison-message.error';
+import { isRejection, rejectionRetryable } from '../core/rejection';
 import { SagaError } from '../errors/saga.error';
 import { SagaPayloadInvalidError } from '../errors/saga-payload-invalid.error';
 import type { Inbox } from '../inbox/inbox';
@@ -13,7 +14,9 @@ import { replyEnvelope } from './reply-envelope';
 
 /**
  * Runs a command handler and writes its inbox id and reply in one transaction. A handler that
- * throws has its writes rolled back; the failure reply is then recorded in a second transaction.
+ * refuses (SagaCommandRejectedError or a class in its `rejects`) has its writes rolled back and the
+ * failure reply recorded in a second transaction; any other error rolls back and is rethrown, so
+ * the command is run again (transient: a deadlock, a lost connection).
  */
 export class ParticipantDispatcher {
   private readonly logger = new Logger(ParticipantDispatcher.name);
@@ -64,18 +67,17 @@ export class ParticipantDispatcher {
         try {
           result = await handler.handle(payload, { manager, envelope: command });
         } catch (error) {
-          failure = {
-            message: (error as Error).message,
-            retryable: error instanceof SagaError && error.retryable,
-          };
+          if (isRejection(error, handler.rejects)) {
+            failure = { message: (error as Error).message, retryable: rejectionRetryable(error) };
+          }
           throw error;
         }
         if (isDeferredReply(result)) return [];
         return this.reply(manager, command, 'success', result ?? null);
       });
     } catch (error) {
-      // Only the handler's own refusal is an answer; failing to record it (database down, commit
-      // failed) leaves the command unacknowledged so it is delivered again.
+      // Only the handler's declared refusal is an answer; anything else, and failing to record
+      // the answer (database down, commit failed), leaves the command to be run again.
       if (!failure) throw error;
     }
     this.logger.debug?.(`command ${command.type} ${command.id} failed: ${failure.message}`);
