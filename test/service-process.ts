@@ -14,7 +14,7 @@ export class ServiceProcess {
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  static start(app: 'courseware' | 'codec', env: NodeJS.ProcessEnv): ServiceProcess {
+  static start(app: 'courseware' | 'codec' | 'shepherd', env: NodeJS.ProcessEnv): ServiceProcess {
     return new ServiceProcess(app, spawnTypeScript(`apps/${app}/src/main.ts`, { env }));
   }
 

@@ -26,6 +26,7 @@ import {
   SAGA_MIGRATIONS,
   SagaHealthIndicator,
   SagaModule,
+  SagaRuntime,
 } from '@herd/saga';
 import { ServiceConfig } from './config/service-config';
 
@@ -118,11 +119,12 @@ export class HerdServiceModule {
     });
     const health = HealthModule.forRootAsync({
       imports: [database, saga, registry],
-      inject: [dataSourceToken, SagaHealthIndicator, RegistryHealthIndicator],
+      inject: [dataSourceToken, SagaHealthIndicator, RegistryHealthIndicator, SagaRuntime],
       useFactory: (
         dataSource: DataSource,
         sagaHealth: SagaHealthIndicator,
         registryHealth: RegistryHealthIndicator,
+        sagaRuntime: SagaRuntime,
       ) => ({
         service: config.name,
         version: config.version,
@@ -132,7 +134,7 @@ export class HerdServiceModule {
         logging: parts.logging,
         readiness: [
           { name: 'saga', check: () => sagaHealth.isHealthy() },
-          ...(config.kafkaBrokers ? [kafkaReadiness(sagaConsumer)] : []),
+          ...(config.kafkaBrokers ? [kafkaReadiness(sagaConsumer, sagaRuntime)] : []),
         ],
         // Consul being down must not take every instance out of service: lookups are served
         // from the discovery cache, so the registry is reported on /health and in metrics only.
@@ -147,10 +149,17 @@ export class HerdServiceModule {
   }
 }
 
-function kafkaReadiness(sagaConsumer: { probe?: KafkaConsumerProbe }): ReadinessIndicator {
+function kafkaReadiness(
+  sagaConsumer: { probe?: KafkaConsumerProbe },
+  sagaRuntime: SagaRuntime,
+): ReadinessIndicator {
   return {
     name: 'kafka:saga',
     check: async () => {
+      // A service that neither orchestrates nor handles commands (the shepherd) has no consumer.
+      if (!sagaConsumer.probe && sagaRuntime.isStarted && sagaRuntime.consumedTopics.length === 0) {
+        return { 'kafka:saga': { status: 'up' as const, consumes: 'nothing' } };
+      }
       if (!sagaConsumer.probe) throw new Error('the saga consumer has not started yet');
       return sagaConsumer.probe.check();
     },

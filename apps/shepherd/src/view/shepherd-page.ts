@@ -116,7 +116,10 @@ export const SHEPHERD_PAGE = `<!doctype html>
       return '<section class="card" data-service="' + esc(s.name) + '"><h2>' + esc(s.name) +
         ' <span class="count">' + passing + ' of ' + wanted + ' healthy</span></h2>' +
         '<div class="versions">' + s.versions.map(function (v) {
-          return '<div class="version"><b>v' + esc(v.version) + '</b> <span class="muted">' + v.instances.length + ' instance(s)</span>' + instanceRows(v.instances) + '</div>';
+          var serving = v.instances.filter(function (i) { return i.health !== 'critical'; });
+          var down = v.instances.filter(function (i) { return i.health === 'critical'; });
+          return '<div class="version"><b>v' + esc(v.version) + '</b> <span class="muted">' + serving.length + ' serving</span>' + instanceRows(serving) +
+            (down.length ? '<div class="muted down">not serving (checks critical, Consul drops them after a minute): ' + down.map(function (i) { return esc(i.id); }).join(', ') + '</div>' : '') + '</div>';
         }).join('') + (s.versions.length ? '' : '<div class="muted">no instance registered</div>') + '</div>' +
         scaling(s.scaling) + sagas(s.sagas, s.deadLetters) + '</section>';
     }).join('');
