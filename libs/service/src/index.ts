@@ -8,3 +8,5 @@ export { createValidationPipe } from './http/validation.pipe';
 export type { FieldViolation } from './http/validation.pipe';
 export { runService, startService } from './start-service';
 export { ServiceConfigError } from './errors/service-config.error';
+export type { ConfigProblem } from './errors/service-config.error';
+export { ServiceEnvironment, validateServiceEnvironment } from './config/service-environment';

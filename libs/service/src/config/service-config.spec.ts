@@ -1,5 +1,7 @@
+import { ConfigModule } from '@nestjs/config';
 import { ServiceConfigError } from '../errors/service-config.error';
 import { loadServiceConfig } from './service-config';
+import { validateServiceEnvironment } from './service-environment';
 
 const defaults = { name: 'courseware', version: '1.2.3', port: 3000 };
 
@@ -82,5 +84,69 @@ describe('loadServiceConfig', () => {
     expect(thrown).toBeInstanceOf(ServiceConfigError);
     expect((thrown as ServiceConfigError).key).toBe(key);
     expect((thrown as Error).message).toContain(`invalid configuration ${key}`);
+  });
+
+  it('reports every bad key at once, each with what was expected', () => {
+    const error = (() => {
+      try {
+        loadServiceConfig(defaults, {
+          PORT: 'http',
+          HERD_SERVICE_VERSION: 'latest',
+          COURSEWARE_DATABASE_URL: 'mysql://x@y/z',
+          HERD_KAFKA_BROKERS: 'localhost',
+          HERD_CONSUL_URL: 'consul:8500',
+        });
+      } catch (thrown) {
+        return thrown as ServiceConfigError;
+      }
+      throw new Error('expected a ServiceConfigError');
+    })();
+    expect(error.problems).toEqual([
+      { key: 'PORT', problem: '"http" is not a port number (0-65535)' },
+      { key: 'HERD_SERVICE_VERSION', problem: '"latest" is not a semantic version (1.2.3)' },
+      { key: 'COURSEWARE_DATABASE_URL', problem: 'must be a postgres:// or postgresql:// URL' },
+      { key: 'HERD_KAFKA_BROKERS', problem: '"localhost" is not host:port[,host:port…]' },
+      { key: 'HERD_CONSUL_URL', problem: 'must be an http:// or https:// URL' },
+    ]);
+    expect(error.message.split('\n')).toHaveLength(5);
+  });
+
+  it('in production refuses every embedded default at once, naming each key', () => {
+    expect(() => loadServiceConfig(defaults, { NODE_ENV: 'production' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.objectContaining({ key: 'COURSEWARE_DATABASE_URL' }),
+          expect.objectContaining({ key: 'HERD_KAFKA_BROKERS' }),
+          expect.objectContaining({ key: 'HERD_CONSUL_URL' }),
+        ],
+      }),
+    );
+    // HERD_POSTGRES_URL stands in for the service's own URL (the database is derived from it).
+    expect(
+      loadServiceConfig(defaults, {
+        NODE_ENV: 'production',
+        HERD_POSTGRES_URL: 'postgres://a:b@db/herd',
+        HERD_KAFKA_BROKERS: 'k:9092',
+        HERD_CONSUL_URL: 'http://consul:8500',
+      }).databaseUrl,
+    ).toBe('postgres://courseware:courseware@db/courseware');
+  });
+
+  it("is @nestjs/config's validate: ConfigModule.forRoot fails the boot with every key", async () => {
+    const saved = { ...process.env };
+    process.env.PORT = '99999';
+    process.env.HERD_CONSUL_URL = 'ftp://consul';
+    try {
+      await expect(
+        ConfigModule.forRoot({
+          ignoreEnvFile: true,
+          validate: (env) => validateServiceEnvironment('courseware', env),
+        }),
+      ).rejects.toThrow(
+        /invalid configuration PORT: "99999" is not a port number[\s\S]*invalid configuration HERD_CONSUL_URL/,
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 });
