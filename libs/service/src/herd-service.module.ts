@@ -28,6 +28,7 @@ import {
   SagaModule,
   SagaRuntime,
 } from '@herd/saga';
+import { serviceDatabaseUrlKey } from './config/cluster-env';
 import { ServiceConfig } from './config/service-config';
 
 /** What a service brings on top of the toolkit. */
@@ -74,6 +75,11 @@ export class HerdServiceModule {
     const database = DatabaseModule.forService(config.name, {
       url: config.databaseUrl,
       provision: config.databaseAdminUrl ? { adminUrl: config.databaseAdminUrl } : undefined,
+      // Errors name what the user set, not the options: the URL comes from one of these.
+      settingNames: {
+        url: config.databaseAdminUrl ? 'HERD_POSTGRES_URL' : serviceDatabaseUrlKey(config.name),
+        adminUrl: 'HERD_POSTGRES_URL',
+      },
       entities: [...parts.entities, ...SAGA_ENTITIES],
       // The embedded SQLite database lives in memory for one run: its tables come from the
       // entities. Migrations are PostgreSQL's, run at boot under an advisory lock.

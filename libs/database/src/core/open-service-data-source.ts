@@ -1,12 +1,15 @@
 import { DataSource, MigrationExecutor, QueryRunner } from 'typeorm';
 import { ADVISORY_LOCK_NAMESPACE, MIGRATION_LOCK_POLL_MS } from '../database.constants';
 import { DatabaseNotProvisionedError } from '../errors/database-not-provisioned.error';
+import { DatabaseOwnershipError } from '../errors/database-ownership.error';
 import { DatabaseUnreachableError } from '../errors/database-unreachable.error';
 import { MigrationLockTimeoutError } from '../errors/migration-lock-timeout.error';
 import { assertSelfContained } from '../ownership/ownership-guard';
 import { DatabaseLogger, silentDatabaseLogger } from './database-logger';
 import { toDataSourceOptions } from './data-source-options';
 import { errorCode } from './error-message';
+import { namePermissionDenied } from './permission-denied';
+import { quoteIdent } from './sql';
 import { provisioningStatements, provisionPostgres } from './provisioning';
 import { describeTarget } from './resolve-options';
 import type {
@@ -77,10 +80,12 @@ async function openPostgres(
           : `role "${o.role}" cannot log in (missing, or wrong password)`;
       throw new DatabaseNotProvisionedError(o.service, problem, provisioningStatements(o), {
         cause: error,
+        adminSetting: o.settingNames.adminUrl,
       });
     }
     throw error;
   });
+  namePermissionDenied(dataSource, o.service);
   try {
     await verifyPostgres(dataSource, o, logger);
     await withMigrationLock(dataSource, o, async (runner) => {
@@ -100,21 +105,69 @@ async function openPostgres(
   }
 }
 
+/**
+ * The server-side half of "one database per service": in production the role must not be a
+ * superuser, must own its database (or schema), and PUBLIC must not reach it; anything else is
+ * fatal there (DatabaseOwnershipError naming the setting to change) and a warning elsewhere.
+ */
 async function verifyPostgres(
   dataSource: DataSource,
   o: ResolvedPostgresOptions,
   logger: DatabaseLogger,
 ): Promise<void> {
-  const [{ rolsuper }] = await dataSource.query(
-    'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',
-  );
-  if (rolsuper) {
-    logger.warn(
-      `Service '${o.service}' connects as superuser "${o.role}": ownership is not enforced by ` +
-        `the server; give the service its own role`,
-    );
+  if (o.isolation === 'schema') await verifySchema(dataSource, o);
+  const [facts] = (await dataSource.query(
+    `SELECT r.rolsuper AS superuser,
+            pg_get_userbyid(d.datdba) AS database_owner,
+            has_database_privilege('public', d.oid, 'CONNECT') AS public_connects,
+            (SELECT pg_get_userbyid(n.nspowner) FROM pg_namespace n WHERE n.nspname = $1) AS schema_owner,
+            (SELECT has_schema_privilege('public', n.oid, 'USAGE') FROM pg_namespace n WHERE n.nspname = $1) AS public_uses
+       FROM pg_roles r, pg_database d
+      WHERE r.rolname = current_user AND d.datname = current_database()`,
+    [o.schema ?? ''],
+  )) as {
+    superuser: boolean;
+    database_owner: string;
+    public_connects: boolean;
+    schema_owner: string | null;
+    public_uses: boolean | null;
+  }[];
+  const problems: string[] = [];
+  const fix: string[] = [];
+  const role = quoteIdent(o.role);
+  if (facts.superuser) problems.push(`role "${o.role}" is a superuser`);
+  if (o.isolation === 'database') {
+    const db = quoteIdent(o.database);
+    if (facts.database_owner !== o.role) {
+      problems.push(
+        `database "${o.database}" is owned by "${facts.database_owner}", not "${o.role}"`,
+      );
+      fix.push(`ALTER DATABASE ${db} OWNER TO ${role};`);
+    }
+    if (facts.public_connects) {
+      problems.push(`PUBLIC can connect to database "${o.database}"`);
+      fix.push(`REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC;`);
+    }
+  } else {
+    const schema = quoteIdent(o.schema as string);
+    if (facts.schema_owner !== o.role) {
+      problems.push(`schema "${o.schema}" is owned by "${facts.schema_owner}", not "${o.role}"`);
+      fix.push(`ALTER SCHEMA ${schema} OWNER TO ${role};`);
+    }
+    if (facts.public_uses) {
+      problems.push(`PUBLIC can use schema "${o.schema}"`);
+      fix.push(`REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC;`);
+    }
   }
-  if (o.isolation !== 'schema') return;
+  if (problems.length === 0) return;
+  if (o.production) throw new DatabaseOwnershipError(o.service, problems, o.settingNames.url, fix);
+  logger.warn(
+    `Service '${o.service}' does not own its data alone (${problems.join('; ')}): ` +
+      `NODE_ENV=production refuses this; give the service its own role`,
+  );
+}
+
+async function verifySchema(dataSource: DataSource, o: ResolvedPostgresOptions): Promise<void> {
   const schema = o.schema as string;
   const [row] = await dataSource.query(
     `SELECT n.nspname, has_schema_privilege(current_user, n.oid, 'CREATE') AS can_create
@@ -128,6 +181,7 @@ async function verifyPostgres(
         ? `role "${o.role}" cannot create tables in schema "${schema}"`
         : `schema "${schema}" does not exist in database "${o.database}"`,
       provisioningStatements(o).slice(1),
+      { adminSetting: o.settingNames.adminUrl },
     );
   }
 }

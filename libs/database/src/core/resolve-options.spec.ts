@@ -112,6 +112,29 @@ describe('resolveDatabaseOptions', () => {
   });
 });
 
+describe('errors name what the user set', () => {
+  const settingNames = { url: 'COURSEWARE_DATABASE_URL', adminUrl: 'HERD_POSTGRES_URL' };
+
+  it('names the environment variable of a bad url or admin url, not the option', () => {
+    const bad = optionError(() =>
+      resolveDatabaseOptions('courseware', { url: 'mysql://a:b@h/db', entities: [], settingNames }),
+    );
+    expect(bad.message).toBe(
+      "Service 'courseware': COURSEWARE_DATABASE_URL must use postgres://, got mysql://",
+    );
+    const admin = optionError(() =>
+      resolveDatabaseOptions('courseware', {
+        url,
+        provision: { adminUrl: 'not a url' },
+        entities: [],
+        settingNames,
+      }),
+    );
+    expect(admin.message).toBe("Service 'courseware': HERD_POSTGRES_URL is not a valid URL");
+    expect(admin.message).not.toContain('provision.adminUrl');
+  });
+});
+
 describe('provisioningStatements', () => {
   it('says what to create per isolation mode, without the password', () => {
     const db = resolveDatabaseOptions('flock', { url, entities: [] }) as ResolvedPostgresOptions;

@@ -30,8 +30,14 @@ export function resolveDatabaseOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedDatabaseOptions {
   assertServiceName(service);
+  const setting = (key: string): string | undefined =>
+    key === 'url'
+      ? options?.settingNames?.url
+      : key.startsWith('provision')
+        ? options?.settingNames?.adminUrl
+        : undefined;
   const fail = (key: string, problem: string): never => {
-    throw new DatabaseOptionsError(service, key, problem);
+    throw new DatabaseOptionsError(service, key, problem, setting(key));
   };
   if (!options || typeof options !== 'object') {
     return fail('options', 'must be an object');
@@ -62,6 +68,11 @@ export function resolveDatabaseOptions(
   }
   const common = {
     service,
+    production,
+    settingNames: {
+      url: options.settingNames?.url ?? 'option "url"',
+      adminUrl: options.settingNames?.adminUrl ?? 'option "provision.adminUrl"',
+    },
     entities: [...options.entities],
     migrations: [...migrations],
     migrationsRun: flag('migrationsRun', true),

@@ -11,6 +11,10 @@ interface ResolvedCommon {
   readonly migrationsRun: boolean;
   readonly synchronize: boolean;
   readonly logging: boolean;
+  /** NODE_ENV=production: ownership is verified at boot and its absence is fatal. */
+  readonly production: boolean;
+  /** How errors name `url` and `provision.adminUrl` (the user's own setting names). */
+  readonly settingNames: { readonly url: string; readonly adminUrl: string };
 }
 
 export interface ResolvedPostgresOptions extends ResolvedCommon {

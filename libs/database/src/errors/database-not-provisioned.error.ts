@@ -11,11 +11,11 @@ export class DatabaseNotProvisionedError extends DatabaseError {
     readonly service: string,
     readonly problem: string,
     readonly statements: readonly string[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; adminSetting?: string },
   ) {
     super(
       `Database for service '${service}' is not provisioned: ${problem}. ` +
-        `Create it as a superuser (or set the "provision.adminUrl" option in development):\n` +
+        `Create it as a superuser (or set ${options?.adminSetting ?? 'the "provision.adminUrl" option'} in development):\n` +
         statements.map((s) => `  ${s}`).join('\n'),
       options,
     );

@@ -4,11 +4,17 @@ import { DatabaseError } from './database.error';
 export class DatabaseOptionsError extends DatabaseError {
   readonly retryable = false;
 
+  /** `setting`: what the user set for this option (an environment key), named instead of it. */
   constructor(
     readonly service: string,
     readonly optionKey: string,
     problem: string,
+    setting?: string,
   ) {
-    super(`DatabaseModule.forService('${service}'): option "${optionKey}" ${problem}`);
+    super(
+      setting
+        ? `Service '${service}': ${setting} ${problem}`
+        : `DatabaseModule.forService('${service}'): option "${optionKey}" ${problem}`,
+    );
   }
 }

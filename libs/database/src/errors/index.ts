@@ -6,3 +6,5 @@ export { MigrationLockTimeoutError } from './migration-lock-timeout.error';
 export { OwnershipViolationError } from './ownership-violation.error';
 export type { OwnershipViolation, OwnershipViolationKind } from './ownership-violation.error';
 export { ProjectionError } from './projection.error';
+export { DatabaseOwnershipError } from './database-ownership.error';
+export { CrossServiceAccessError } from './cross-service-access.error';

@@ -64,4 +64,9 @@ export interface DatabaseServiceOptions {
   sqlitePath?: string;
   /** TypeORM query logging. Default false. */
   logging?: boolean;
+  /**
+   * What the user sets for `url` and `provision.adminUrl` (environment keys such as
+   * `COURSEWARE_DATABASE_URL`, `HERD_POSTGRES_URL`): errors name these instead of the options.
+   */
+  settingNames?: { url?: string; adminUrl?: string };
 }
