@@ -102,12 +102,6 @@ export class MarathonDouble {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** From now on, tasks launched from this image never pass a health check (or pass again). */
-  setImageBroken(image: string, broken = true): void {
-    if (broken) this.brokenImages.add(image);
-    else this.brokenImages.delete(image);
-  }
-
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://double');
     const method = req.method ?? 'GET';
@@ -123,12 +117,6 @@ export class MarathonDouble {
 
     if (path === '/v2/info' && method === 'GET') {
       return send(res, 200, { name: 'marathon-double', version: '1.10.x (double)' });
-    }
-    if (path === '/_double/broken-images' && method === 'PUT') {
-      const images = (body as { images?: string[] }).images ?? [];
-      this.brokenImages.clear();
-      images.forEach((image) => this.brokenImages.add(image));
-      return send(res, 200, { images });
     }
     if (path === '/v2/deployments' && method === 'GET') {
       return send(
