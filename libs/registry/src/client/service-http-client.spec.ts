@@ -15,7 +15,7 @@ import { validateRegistryOptions } from '../registry-options.validator';
 import { ServiceClientFactory } from './service-client.factory';
 import { InMemoryRegistryStore } from '../memory/in-memory-registry.store';
 import { InMemoryServiceRegistry } from '../memory/in-memory-service-registry';
-import { ServiceHttpClient } from './service-http-client';
+import { ServiceHttpClient, ServiceHttpClientOptions } from './service-http-client';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -46,21 +46,17 @@ describe('ServiceHttpClient', () => {
     return port;
   }
 
+  /** A codec 1.0.0 instance in discovery at 127.0.0.1:`port`. */
+  const register = (id: string, port: number, meta: Record<string, string> = {}) =>
+    store.put({ id, name: 'codec', address: '127.0.0.1', port, version: '1.0.0', tags: [], meta });
+
   /** An instance whose port was just freed: connections are refused. */
   async function refusing(id: string): Promise<void> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     await new Promise((resolve) => server.close(resolve));
-    store.put({
-      id,
-      name: 'codec',
-      address: '127.0.0.1',
-      port,
-      version: '1.0.0',
-      tags: [],
-      meta: {},
-    });
+    register(id, port);
   }
 
   /**
@@ -82,15 +78,7 @@ describe('ServiceHttpClient', () => {
     const filler = connect(port, '127.0.0.1');
     await new Promise((resolve) => filler.once('connect', resolve));
     hanging.push({ process: child, filler });
-    store.put({
-      id,
-      name: 'codec',
-      address: '127.0.0.1',
-      port,
-      version: '1.0.0',
-      tags: [],
-      meta: {},
-    });
+    register(id, port);
   }
 
   const json =
@@ -100,14 +88,28 @@ describe('ServiceHttpClient', () => {
       res.end(JSON.stringify(body));
     };
 
-  const client = (retries = 2) =>
-    new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
+  const clients: ServiceHttpClient[] = [];
+  const client = (
+    overrides: Partial<Omit<ServiceHttpClientOptions, 'breaker'>> & {
+      breaker?: Partial<ServiceHttpClientOptions['breaker']>;
+    } = {},
+  ) => {
+    const made = new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
       timeoutMs: 500,
       connectTimeoutMs: 500,
       deadlineMs: 5000,
-      retries,
-      breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 60_000 },
+      retries: 2,
+      ...overrides,
+      breaker: {
+        errorThresholdPercentage: 50,
+        volumeThreshold: 2,
+        resetTimeoutMs: 60_000,
+        ...overrides.breaker,
+      },
     });
+    clients.push(made);
+    return made;
+  };
 
   beforeEach(() => {
     store = new InMemoryRegistryStore();
@@ -116,6 +118,7 @@ describe('ServiceHttpClient', () => {
   });
 
   afterEach(async () => {
+    for (const made of clients.splice(0)) made.close();
     for (const { process: child, filler } of hanging.splice(0)) {
       filler.destroy();
       child.kill();
@@ -198,7 +201,7 @@ describe('ServiceHttpClient', () => {
 
   it('gives up after retries + 1 attempts with every failure listed', async () => {
     for (const id of ['codec-1', 'codec-2', 'codec-3']) await instance(id, json(502, {}));
-    const error = (await client(1)
+    const error = (await client({ retries: 1 })
       .get('/x')
       .catch((e: unknown) => e)) as ServiceRequestError;
     expect(error).toBeInstanceOf(ServiceRequestError);
@@ -209,63 +212,43 @@ describe('ServiceHttpClient', () => {
   it('moves even a POST to another instance when the connection cannot be made in time', async () => {
     await unreachable('codec-0');
     await instance('codec-1', json(201, { ok: true }));
-    const c = new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
-      timeoutMs: 10_000,
-      connectTimeoutMs: 300,
-      deadlineMs: 30_000,
-      retries: 0,
-      breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 60_000 },
-    });
-    try {
-      const response = await c.post('/jobs', { a: 1 });
-      expect(response.instance.id).toBe('codec-1');
-      expect(hits['codec-1']).toBe(1);
-    } finally {
-      c.close();
-    }
+    const c = client({ timeoutMs: 10_000, connectTimeoutMs: 300, deadlineMs: 30_000, retries: 0 });
+    const response = await c.post('/jobs', { a: 1 });
+    expect(response.instance.id).toBe('codec-1');
+    expect(hits['codec-1']).toBe(1);
   });
 
   it('ends a request at its overall deadline, whatever the attempt timeouts', async () => {
     await instance('codec-1', () => undefined);
     await instance('codec-2', () => undefined);
-    const c = new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
+    const c = client({
       timeoutMs: 10_000,
       connectTimeoutMs: 1000,
       deadlineMs: 300,
-      retries: 2,
-      breaker: { errorThresholdPercentage: 50, volumeThreshold: 1, resetTimeoutMs: 60_000 },
+      breaker: { volumeThreshold: 1 },
     });
-    try {
-      const error = (await c.get('/x').catch((e: unknown) => e)) as ServiceRequestError;
-      expect(error).toBeInstanceOf(ServiceRequestError);
-      expect(error.attempts.map((a) => a.reason)).toEqual(['deadline of 300 ms exceeded']);
-      expect(c.isOpen('codec-1') || c.isOpen('codec-2')).toBe(false);
-    } finally {
-      c.close();
-    }
+    const error = (await c.get('/x').catch((e: unknown) => e)) as ServiceRequestError;
+    expect(error).toBeInstanceOf(ServiceRequestError);
+    expect(error.attempts.map((a) => a.reason)).toEqual(['deadline of 300 ms exceeded']);
+    expect(c.isOpen('codec-1') || c.isOpen('codec-2')).toBe(false);
   });
 
   it("stops at once on the caller's AbortSignal, rejecting with its reason, charging no circuit", async () => {
     await instance('codec-1', () => undefined);
-    const c = new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
+    const c = client({
       timeoutMs: 10_000,
       connectTimeoutMs: 1000,
       deadlineMs: 30_000,
-      retries: 2,
-      breaker: { errorThresholdPercentage: 1, volumeThreshold: 1, resetTimeoutMs: 60_000 },
+      breaker: { errorThresholdPercentage: 1, volumeThreshold: 1 },
     });
-    try {
-      for (let i = 0; i < 3; i += 1) {
-        const controller = new AbortController();
-        const pending = c.get('/x', { signal: controller.signal }).catch((e: unknown) => e);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        controller.abort(new Error(`user left ${i}`));
-        expect(await pending).toEqual(new Error(`user left ${i}`));
-      }
-      expect(c.isOpen('codec-1')).toBe(false);
-    } finally {
-      c.close();
+    for (let i = 0; i < 3; i += 1) {
+      const controller = new AbortController();
+      const pending = c.get('/x', { signal: controller.signal }).catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort(new Error(`user left ${i}`));
+      expect(await pending).toEqual(new Error(`user left ${i}`));
     }
+    expect(c.isOpen('codec-1')).toBe(false);
   });
 
   it('does not charge the circuit for a body it cannot read or parse', async () => {
@@ -319,15 +302,7 @@ describe('ServiceHttpClient', () => {
       );
       servers.push(server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      store.put({
-        id: 'codec-tls',
-        name: 'codec',
-        address: '127.0.0.1',
-        port: (server.address() as AddressInfo).port,
-        version: '1.0.0',
-        tags: [],
-        meta: { scheme: 'https' },
-      });
+      register('codec-tls', (server.address() as AddressInfo).port, { scheme: 'https' });
       const factory = new ServiceClientFactory(
         registry,
         validateRegistryOptions({
@@ -371,16 +346,12 @@ describe('ServiceHttpClient', () => {
     await instance('codec-1', json(200, {}));
     await instance('codec-2', json(200, {}));
     const c = client();
-    try {
-      await c.get('/x');
-      await c.get('/x');
-      expect(c.trackedInstances().sort()).toEqual(['codec-1', 'codec-2']);
-      store.remove('codec-1');
-      await c.get('/x');
-      expect(c.trackedInstances()).toEqual(['codec-2']);
-    } finally {
-      c.close();
-    }
+    await c.get('/x');
+    await c.get('/x');
+    expect(c.trackedInstances().sort()).toEqual(['codec-1', 'codec-2']);
+    store.remove('codec-1');
+    await c.get('/x');
+    expect(c.trackedInstances()).toEqual(['codec-2']);
   });
 
   it('propagates NoHealthyInstanceError when discovery has nothing', async () => {
