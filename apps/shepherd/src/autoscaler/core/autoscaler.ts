@@ -83,56 +83,52 @@ export class Autoscaler {
     state.inStreak = inward ? state.inStreak + 1 : 0;
     const details = read.map((v) => v.detail).join('; ');
 
-    if (out) {
-      const cycles = `${state.outStreak} of ${policy.scaleOutCycles} cycles`;
-      if (state.outStreak < policy.scaleOutCycles) {
-        return decision('none', out.rule, n, `${details} (${cycles})`);
+    const move = out
+      ? {
+          vote: out,
+          action: 'scale-out' as const,
+          streak: state.outStreak,
+          cycles: policy.scaleOutCycles,
+          to: Math.min(policy.maxInstances, Math.max(n + 1, Math.ceil(n * policy.multiplier))),
+          bound: 'max-instances' as const,
+          words: { verb: 'scale out', bound: 'maximum' },
+        }
+      : inward && {
+          vote: inward,
+          action: 'scale-in' as const,
+          streak: state.inStreak,
+          cycles: policy.scaleInCycles,
+          to: Math.max(policy.minInstances, Math.min(n - 1, Math.floor(n / policy.multiplier))),
+          bound: 'min-instances' as const,
+          words: { verb: 'scale in', bound: 'minimum' },
+        };
+    if (move) {
+      if (move.streak < move.cycles) {
+        return decision(
+          'none',
+          move.vote.rule,
+          n,
+          `${details} (${move.streak} of ${move.cycles} cycles)`,
+        );
       }
-      const to = Math.min(policy.maxInstances, Math.max(n + 1, Math.ceil(n * policy.multiplier)));
-      if (to === n) {
-        return decision('none', 'max-instances', n, `${details}, but already at the maximum ${n}`);
+      if (move.to === n) {
+        return decision(
+          'none',
+          move.bound,
+          n,
+          `${details}, but already at the ${move.words.bound} ${n}`,
+        );
       }
       const cooling = this.cooldownLeft(policy, state, seen.at);
       if (cooling > 0) {
-        return decision(
-          'none',
-          'cooldown',
-          n,
-          `${details}: would scale out to ${to}, cooldown ${seconds(cooling)} left`,
-        );
+        const would = `would ${move.words.verb} to ${move.to}, cooldown ${seconds(cooling)} left`;
+        return decision('none', 'cooldown', n, `${details}: ${would}`);
       }
       return act(
-        decision('scale-out', out.rule, to, `${details} for ${policy.scaleOutCycles} cycles`),
-      );
-    }
-    if (inward) {
-      const cycles = `${state.inStreak} of ${policy.scaleInCycles} cycles`;
-      if (state.inStreak < policy.scaleInCycles) {
-        return decision('none', inward.rule, n, `${details} (${cycles})`);
-      }
-      const to = Math.max(policy.minInstances, Math.min(n - 1, Math.floor(n / policy.multiplier)));
-      if (to === n) {
-        return decision('none', 'min-instances', n, `${details}, but already at the minimum ${n}`);
-      }
-      const cooling = this.cooldownLeft(policy, state, seen.at);
-      if (cooling > 0) {
-        return decision(
-          'none',
-          'cooldown',
-          n,
-          `${details}: would scale in to ${to}, cooldown ${seconds(cooling)} left`,
-        );
-      }
-      return act(
-        decision('scale-in', inward.rule, to, `${details} for ${policy.scaleInCycles} cycles`),
+        decision(move.action, move.vote.rule, move.to, `${details} for ${move.cycles} cycles`),
       );
     }
     return decision('none', 'steady', n, details);
-  }
-
-  /** Forget an app's streaks and cooldown (its policy was removed). */
-  forget(app: string): void {
-    this.states.delete(app);
   }
 
   private scaleOutVote(policy: ScalingPolicy, votes: readonly Vote[]): Vote | undefined {
