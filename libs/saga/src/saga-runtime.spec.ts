@@ -7,6 +7,7 @@ import { SagaCommandRejectedError } from './errors/saga-command-rejected.error';
 import { SagaOptionsError } from './errors/saga-options.error';
 import { SagaStateError } from './errors/saga-state.error';
 import type { SagaView } from './interfaces/saga-view.interface';
+import { SagaInstanceEntity } from './orchestrator/saga-instance.entity';
 import { SagaRuntime } from './saga-runtime';
 import { SAGA_ENTITIES } from './saga.entities';
 import { SAGA_HEADERS } from './saga.constants';
@@ -77,6 +78,35 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     })
     .build();
 
+  /** Same hops as `order`, with user functions that throw for chosen order ids. */
+  const fragile = defineSaga<Order>('fragile', 1)
+    .remote('reserve-credit', {
+      channel: 'credit',
+      command: 'credit.reserve',
+      payload: (d) => ({ orderId: d.orderId, amount: d.amount }),
+      onReply: (d) => {
+        if (d.orderId === 'bad-fold') throw new TypeError('reply has no id');
+        return d;
+      },
+      compensate: {
+        command: 'credit.release',
+        payload: (d) => {
+          if (d.orderId === 'bad-undo') throw new RangeError('no reservation to release');
+          return { orderId: d.orderId };
+        },
+      },
+    })
+    .remote('ship', {
+      channel: 'shipping',
+      command: 'ship.create',
+      payload: (d) => {
+        if (d.orderId === 'bad-payload') throw new Error('address missing');
+        return { orderId: d.orderId };
+      },
+      timeoutMs: 300,
+    })
+    .build();
+
   beforeEach(async () => {
     effects.length = 0;
     shipBehaviour = 'ok';
@@ -89,7 +119,7 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       dataSource: orchestratorDb,
       serviceName: 'orders',
       transport: new MemorySagaTransport(broker, 10),
-      definitions: [order],
+      definitions: [order, fragile],
       timeoutCheckIntervalMs: 50,
       relay: { pollIntervalMs: 20 },
     });
@@ -311,6 +341,70 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     expect(await terminal(flaky)).toMatchObject({ state: 'COMPLETED', data: { confirmed: true } });
     expect(deadlocks).toBe(2);
     expect(effects).toEqual(['reserve:l1', 'reserve:l2', 'release:l2', 'reserve:l3']);
+  });
+
+  it('fails a saga whose payload() or onReply() throws, with the error as reason, and goes on', async () => {
+    const badPayload = await orchestrator.orchestrator.start('fragile', {
+      orderId: 'bad-payload',
+      amount: 1,
+    });
+    const badFold = await orchestrator.orchestrator.start('fragile', {
+      orderId: 'bad-fold',
+      amount: 1,
+    });
+    const fine = await orchestrator.orchestrator.start('fragile', { orderId: 'f1', amount: 1 });
+    expect(await terminal(badPayload)).toMatchObject({
+      state: 'FAILED',
+      currentStep: 'ship',
+      failureReason: 'step "ship": payload() threw: address missing',
+    });
+    expect(await terminal(badFold)).toMatchObject({
+      state: 'FAILED',
+      currentStep: 'reserve-credit',
+      failureReason: 'step "reserve-credit": onReply() threw: reply has no id',
+    });
+    // The replies behind them on the same topic were handled.
+    expect((await terminal(fine)).state).toBe('COMPLETED');
+  });
+
+  it('fails a saga whose compensation payload() throws at a deadline; the other deadlines fire', async () => {
+    shipBehaviour = 'slow';
+    const badUndo = await orchestrator.orchestrator.start('fragile', {
+      orderId: 'bad-undo',
+      amount: 1,
+    });
+    const other = await orchestrator.orchestrator.start('fragile', { orderId: 'u1', amount: 1 });
+    expect(await terminal(badUndo)).toMatchObject({
+      state: 'FAILED',
+      failureReason:
+        'compensation of step "reserve-credit": payload() threw: no reservation to release',
+    });
+    expect(await terminal(other)).toMatchObject({
+      state: 'COMPENSATED',
+      failureReason: 'step "ship" timed out after 300 ms',
+    });
+  });
+
+  it('never spins on due instances of an unregistered version, and fires the others', async () => {
+    // 150 due instances left by a version this deploy no longer registers, due before anything.
+    const table = orchestratorDb.getMetadata(SagaInstanceEntity).tableName;
+    for (let i = 0; i < 150; i += 1) {
+      await orchestratorDb.query(
+        `INSERT INTO ${table} (id, saga_type, definition_version, state, step_index, attempt, data,
+         awaiting_message_id, deadline_at, step_started_at, failure_reason, correlation_id,
+         traceparent, created_at, updated_at)
+         VALUES (?, 'order', 99, 'RUNNING', 0, 1, '{}', 'm', 1, 1, NULL, 'c', 't', 1, 1)`,
+        [`old-${i}`],
+      );
+    }
+    expect(await orchestrator.orchestrator.processDeadlines(100)).toBe(0);
+    shipBehaviour = 'slow';
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o9', amount: 5 });
+    expect(await terminal(id)).toMatchObject({
+      state: 'COMPENSATED',
+      failureReason: 'step "ship" timed out after 300 ms',
+    });
+    // And intake stops (afterEach closes both runtimes).
   });
 
   it('rejects saga data its schema refuses', async () => {

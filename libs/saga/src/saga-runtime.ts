@@ -171,7 +171,11 @@ export class SagaRuntime {
   private fireDeadlines(): void {
     if (this.deadlineRun) return;
     this.deadlineRun = (async () => {
-      while ((await this.orchestrator.processDeadlines(100)) === 100);
+      // A full batch means more may be due; stopIntake() ends the loop between batches.
+      while (
+        !this.intake.signal.aborted &&
+        (await this.orchestrator.processDeadlines(100)) === 100
+      );
     })()
       .catch((e: Error) => this.logger.warn(`deadline check failed: ${e.message}`))
       .finally(() => (this.deadlineRun = undefined));

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CommandSpec, RemoteStep, SagaDefinition, SagaStep } from './saga-definition';
+import { SagaUserFunctionError } from '../errors/saga-user-function.error';
 import { isRejection, rejectionRetryable } from './rejection';
 import type { SagaReplyError } from './saga-envelope';
 import type { SagaState } from './saga-state';
@@ -56,20 +57,28 @@ export class SagaStateMachine<D> {
   ) {}
 
   async start(instance: SagaInstanceRecord, manager: EntityManager): Promise<Transition> {
-    const t = emptyTransition();
-    instance.state = 'RUNNING';
-    instance.stepIndex = 0;
-    await this.forward(instance, manager, t);
-    return t;
+    return this.guarded(instance, async (t) => {
+      instance.state = 'RUNNING';
+      instance.stepIndex = 0;
+      await this.forward(instance, manager, t);
+    });
   }
 
   /** Caller guarantees `reply` answers `instance.awaitingMessageId`. */
-  async onReply(
+  onReply(
     instance: SagaInstanceRecord,
     reply: ReplyInput,
     manager: EntityManager,
   ): Promise<Transition> {
-    const t = emptyTransition();
+    return this.guarded(instance, (t) => this.applyReply(instance, reply, manager, t));
+  }
+
+  private async applyReply(
+    instance: SagaInstanceRecord,
+    reply: ReplyInput,
+    manager: EntityManager,
+    t: Transition,
+  ): Promise<void> {
     const step = this.step(instance) as RemoteStep<D>;
     const elapsed = this.now() - instance.stepStartedAt;
     instance.awaitingMessageId = null;
@@ -77,48 +86,59 @@ export class SagaStateMachine<D> {
     if (instance.state === 'RUNNING') {
       if (reply.outcome === 'success') {
         t.steps.push({ step: step.name, outcome: 'success', durationMs: elapsed });
-        if (step.onReply) instance.data = step.onReply(instance.data as D, reply.payload);
+        if (step.onReply) {
+          const fold = step.onReply;
+          instance.data = userFunction(`step "${step.name}"`, 'onReply', () =>
+            fold(instance.data as D, reply.payload),
+          );
+        }
         instance.stepIndex += 1;
         await this.forward(instance, manager, t);
-        return t;
+        return;
       }
       t.steps.push({ step: step.name, outcome: 'failure', durationMs: elapsed });
       const reason = reply.error?.message ?? 'participant replied failure';
       if (reply.error?.retryable && instance.attempt < step.retry.maxAttempts) {
         this.scheduleRetry(instance, step.retry.backoffMs);
-        return t;
+        return;
       }
       // A failure reply means the participant rolled its work back: undo only earlier steps.
       instance.stepIndex -= 1;
       await this.beginCompensation(instance, `step "${step.name}" failed: ${reason}`, manager, t);
-      return t;
+      return;
     }
     if (instance.state === 'COMPENSATING') {
       if (reply.outcome === 'success') {
         t.steps.push({ step: step.name, outcome: 'compensated', durationMs: elapsed });
         instance.stepIndex -= 1;
         await this.backward(instance, manager, t);
-        return t;
+        return;
       }
       const reason = reply.error?.message ?? 'participant replied failure';
       if (reply.error?.retryable && instance.attempt < step.compensationRetry.maxAttempts) {
         this.scheduleRetry(instance, step.compensationRetry.backoffMs);
-        return t;
+        return;
       }
       this.park(instance, `compensation of step "${step.name}" failed: ${reason}`);
     }
-    return t;
   }
 
   /** The deadline passed: either a command timed out or a backed-off retry is due. */
-  async onDeadline(instance: SagaInstanceRecord, manager: EntityManager): Promise<Transition> {
-    const t = emptyTransition();
+  onDeadline(instance: SagaInstanceRecord, manager: EntityManager): Promise<Transition> {
+    return this.guarded(instance, (t) => this.applyDeadline(instance, manager, t));
+  }
+
+  private async applyDeadline(
+    instance: SagaInstanceRecord,
+    manager: EntityManager,
+    t: Transition,
+  ): Promise<void> {
     const step = this.step(instance);
     if (instance.awaitingMessageId === null) {
       // Backed-off retry: a new message id, because the previous attempt was answered.
       if (instance.state === 'RUNNING') await this.forward(instance, manager, t, true);
       else await this.backward(instance, manager, t, true);
-      return t;
+      return;
     }
     const remote = step as RemoteStep<D>;
     const running = instance.state === 'RUNNING';
@@ -129,8 +149,8 @@ export class SagaStateMachine<D> {
       // Same message id: the participant's inbox drops it if the first copy was processed.
       instance.attempt += 1;
       instance.deadlineAt = this.now() + timeoutMs;
-      t.commands.push(this.command(spec, instance, instance.awaitingMessageId));
-      return t;
+      t.commands.push(this.command(spec, instance, instance.awaitingMessageId, remote.name));
+      return;
     }
     t.steps.push({
       step: remote.name,
@@ -150,17 +170,30 @@ export class SagaStateMachine<D> {
     } else {
       this.park(instance, `compensation of step "${remote.name}" timed out`);
     }
-    return t;
+    return;
   }
 
   /** Operator action on a FAILED saga: run the failed compensation again, then the rest. */
-  async retryCompensation(
+  retryCompensation(instance: SagaInstanceRecord, manager: EntityManager): Promise<Transition> {
+    return this.guarded(instance, async (t) => {
+      instance.state = 'COMPENSATING';
+      await this.backward(instance, manager, t, true);
+    });
+  }
+
+  /** Runs a transition; a definition function that throws parks the saga FAILED, sending nothing. */
+  private async guarded(
     instance: SagaInstanceRecord,
-    manager: EntityManager,
+    transition: (t: Transition) => Promise<void>,
   ): Promise<Transition> {
     const t = emptyTransition();
-    instance.state = 'COMPENSATING';
-    await this.backward(instance, manager, t, true);
+    try {
+      await transition(t);
+    } catch (error) {
+      if (!(error instanceof SagaUserFunctionError)) throw error;
+      t.commands.length = 0;
+      this.park(instance, error.message);
+    }
     return t;
   }
 
@@ -176,7 +209,7 @@ export class SagaStateMachine<D> {
       instance.stepStartedAt = this.now();
       instance.attempt = attempt;
       if (step.kind === 'remote') {
-        this.send(instance, step.invoke, step.timeoutMs, t);
+        this.send(instance, step.invoke, step.timeoutMs, t, step.name);
         return;
       }
       try {
@@ -225,7 +258,7 @@ export class SagaStateMachine<D> {
       instance.attempt = attempt;
       if (step.kind === 'remote') {
         if (step.compensation) {
-          this.send(instance, step.compensation, step.compensation.timeoutMs, t);
+          this.send(instance, step.compensation, step.compensation.timeoutMs, t, step.name);
           return;
         }
       } else if (step.compensate) {
@@ -256,19 +289,27 @@ export class SagaStateMachine<D> {
     spec: CommandSpec<D>,
     timeoutMs: number,
     t: Transition,
+    stepName: string,
   ): void {
-    const messageId = this.newId();
-    instance.awaitingMessageId = messageId;
+    const command = this.command(spec, instance, this.newId(), stepName);
+    instance.awaitingMessageId = command.messageId;
     instance.deadlineAt = this.now() + timeoutMs;
-    t.commands.push(this.command(spec, instance, messageId));
+    t.commands.push(command);
   }
 
-  private command(spec: CommandSpec<D>, instance: SagaInstanceRecord, id: string): IssuedCommand {
+  private command(
+    spec: CommandSpec<D>,
+    instance: SagaInstanceRecord,
+    id: string,
+    stepName: string,
+  ): IssuedCommand {
+    const compensating = instance.state === 'COMPENSATING';
+    const where = `${compensating ? 'compensation of ' : ''}step "${stepName}"`;
     return {
       messageId: id,
       channel: spec.channel,
       type: spec.command,
-      payload: spec.payload(instance.data as D),
+      payload: userFunction(where, 'payload', () => spec.payload(instance.data as D)),
     };
   }
 
@@ -290,6 +331,14 @@ export class SagaStateMachine<D> {
 
   private step(instance: SagaInstanceRecord): SagaStep<D> {
     return this.definition.steps[instance.stepIndex] as SagaStep<D>;
+  }
+}
+
+function userFunction<T>(where: string, fn: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw new SagaUserFunctionError(where, fn, error);
   }
 }
 

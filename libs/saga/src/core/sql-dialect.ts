@@ -1,4 +1,7 @@
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/** The tail of each SQLite DataSource's transaction queue. */
+const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 
 /**
  * The few raw statements on the hot path (outbox relay, inbox) differ between PostgreSQL and the
@@ -9,6 +12,18 @@ export class SqlDialect {
 
   constructor(private readonly dataSource: DataSource) {
     this.postgres = dataSource.options.type === 'postgres';
+  }
+
+  /**
+   * `dataSource.transaction(work)`, one at a time on SQLite: its single connection is shared, so
+   * two transactions begun from interleaved async chains would nest into each other.
+   */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.postgres) return this.dataSource.transaction(work);
+    const previous = sqliteQueues.get(this.dataSource) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.dataSource.transaction(work));
+    sqliteQueues.set(this.dataSource, next);
+    return next;
   }
 
   param(index: number): string {

@@ -94,7 +94,7 @@ export class SagaOrchestrator {
       await work(options.manager, 'notify');
     } else {
       // A new saga has no earlier row that its first command could overtake.
-      this.committed(await this.dataSource.transaction((manager) => work(manager, 'eager')));
+      this.committed(await this.outbox.dialect.transaction((manager) => work(manager, 'eager')));
       if (instance.state !== 'RUNNING') this.notify([change(instance, 'RUNNING')]);
     }
     this.metrics.started.inc({ saga: definition.name });
@@ -121,39 +121,53 @@ export class SagaOrchestrator {
     });
   }
 
-  /** Fires due deadlines (timeouts, backed-off retries); returns how many instances advanced. */
+  /**
+   * Fires due deadlines (timeouts, backed-off retries); returns how many instances advanced. Only
+   * instances of registered versions are loaded, so older ones cannot fill every batch; each runs
+   * in its own savepoint, so one that fails (its local step hit a transient error) is left for
+   * the next check and the others still advance.
+   */
   async processDeadlines(limit = 100): Promise<number> {
     const changes: SagaStateChange[] = [];
     const written: WrittenMessage[] = [];
-    const transitions = await this.dataSource.transaction(async (manager) => {
+    const now = Date.now();
+    const advanced = await this.outbox.dialect.transaction(async (manager) => {
       const due = await manager.find(SagaInstanceEntity, {
-        where: { state: In(['RUNNING', 'COMPENSATING']), deadlineAt: LessThanOrEqual(Date.now()) },
+        where: this.registry.all().map((d) => ({
+          sagaType: d.name,
+          definitionVersion: d.version,
+          state: In(['RUNNING', 'COMPENSATING']),
+          deadlineAt: LessThanOrEqual(now),
+        })),
         order: { deadlineAt: 'ASC' },
         take: limit,
         ...(this.postgres ? { lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' } } : {}),
       });
+      let count = 0;
       for (const instance of due) {
-        let definition: SagaDefinition<unknown>;
-        try {
-          definition = this.registry.get(instance.sagaType, instance.definitionVersion);
-        } catch (error) {
-          this.logger.error(`saga ${instance.id}: ${(error as Error).message}`);
-          continue;
-        }
+        const definition = this.registry.get(instance.sagaType, instance.definitionVersion);
         const before = instance.state;
-        const transition = await this.machine(definition).onDeadline(instance, manager);
-        // A timeout does not know whether its command left the outbox: what it sends goes
-        // through the claim, which holds a row until the earlier rows of its saga are sent.
-        written.push(
-          ...(await this.persist(manager, definition, instance, transition, before, 'claim')),
-        );
-        if (before !== instance.state) changes.push(change(instance, before));
+        try {
+          const rows = await manager.transaction(async (savepoint) => {
+            const transition = await this.machine(definition).onDeadline(instance, savepoint);
+            // A timeout does not know whether its command left the outbox: what it sends goes
+            // through the claim, which holds a row until the earlier rows of its saga are sent.
+            return this.persist(savepoint, definition, instance, transition, before, 'claim');
+          });
+          written.push(...rows);
+          if (before !== instance.state) changes.push(change(instance, before));
+          count += 1;
+        } catch (error) {
+          this.logger.warn(
+            `saga ${instance.id}: deadline not processed, retried at the next check: ${(error as Error).message}`,
+          );
+        }
       }
-      return due.length;
+      return count;
     });
     this.committed(written);
     this.notify(changes);
-    return transitions;
+    return advanced;
   }
 
   async findById(sagaId: string): Promise<SagaView> {
@@ -217,7 +231,7 @@ export class SagaOrchestrator {
   ): Promise<boolean> {
     const changes: SagaStateChange[] = [];
     const written: WrittenMessage[] = [];
-    const found = await this.dataSource.transaction(async (manager) => {
+    const found = await this.outbox.dialect.transaction(async (manager) => {
       const instance = await this.store.lock(manager, sagaId);
       if (!instance) return false;
       let definition: SagaDefinition<unknown>;

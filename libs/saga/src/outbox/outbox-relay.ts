@@ -117,7 +117,7 @@ export class OutboxRelay {
 
   /** One cycle: returns how many rows were published. */
   async publishBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.outbox.dialect.transaction(async (manager) => {
       const rows = await this.claim(manager);
       if (rows.length > 0) {
         this.setLag(Date.now() - Math.min(...rows.map((r) => Number(r.created_at))));

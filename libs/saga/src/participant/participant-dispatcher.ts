@@ -61,7 +61,7 @@ export class ParticipantDispatcher {
     }
     let failure: SagaReplyError | undefined;
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.outbox.dialect.transaction(async (manager) => {
         if (!(await this.inbox.record(manager, command.id))) return [];
         let result: unknown;
         try {
@@ -81,7 +81,7 @@ export class ParticipantDispatcher {
       if (!failure) throw error;
     }
     this.logger.debug?.(`command ${command.type} ${command.id} failed: ${failure.message}`);
-    return this.dataSource.transaction(async (manager) => {
+    return this.outbox.dialect.transaction(async (manager) => {
       if (!(await this.inbox.record(manager, command.id))) return [];
       return this.reply(manager, command, 'failure', null, failure as SagaReplyError);
     });
