@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigModule } from '@nestjs/config';
 import { ServiceConfigError } from '../errors/service-config.error';
 import { loadServiceConfig } from './service-config';
@@ -56,7 +59,27 @@ describe('loadServiceConfig', () => {
     });
   });
 
+  it('reads a key from the file <KEY>_FILE names, as Docker secrets deliver it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herd-secrets-'));
+    writeFileSync(join(dir, 'database-url'), 'postgres://cw:secret@db:5432/cw\n');
+    writeFileSync(join(dir, 'consul-token'), 't0ken');
+    const config = loadServiceConfig(defaults, {
+      NODE_ENV: 'production',
+      COURSEWARE_DATABASE_URL_FILE: join(dir, 'database-url'),
+      HERD_CONSUL_TOKEN_FILE: join(dir, 'consul-token'),
+      HERD_KAFKA_BROKERS: 'k:9092',
+      HERD_CONSUL_URL: 'http://consul:8500',
+    });
+    expect(config.databaseUrl).toBe('postgres://cw:secret@db:5432/cw');
+    expect(config.consulToken).toBe('t0ken');
+  });
+
   it.each([
+    [{ HERD_CONSUL_TOKEN_FILE: '/nonexistent/herd/token' }, 'HERD_CONSUL_TOKEN_FILE'],
+    [
+      { HERD_CONSUL_TOKEN_FILE: '/nonexistent/herd/token', HERD_CONSUL_TOKEN: 'x' },
+      'HERD_CONSUL_TOKEN_FILE',
+    ],
     [{ NODE_ENV: 'production' }, 'COURSEWARE_DATABASE_URL'],
     [{ NODE_ENV: 'production', HERD_POSTGRES_URL: 'postgres://a:b@c/d' }, 'HERD_KAFKA_BROKERS'],
     [

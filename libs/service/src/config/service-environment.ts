@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import {
   IsNotEmpty,
@@ -91,8 +92,8 @@ export function validateServiceEnvironment(
 ): ServiceEnvironment {
   const databaseKey = serviceDatabaseUrlKey(service);
   const plain: Record<string, string> = {};
-  for (const [key, raw] of Object.entries(env)) {
-    const value = typeof raw === 'string' ? raw.trim() : raw === undefined ? '' : String(raw);
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(withFileValues(env, problems))) {
     if (value !== '') plain[key === databaseKey ? 'SERVICE_DATABASE_URL' : key] = value;
   }
   if (plain.HERD_KAFKA_BROKERS) {
@@ -102,8 +103,8 @@ export function validateServiceEnvironment(
       .join(',');
   }
   const environment = plainToInstance(ServiceEnvironment, plain);
-  const problems: ConfigProblem[] = validateSync(environment, { forbidUnknownValues: false }).map(
-    (error) => {
+  problems.push(
+    ...validateSync(environment, { forbidUnknownValues: false }).map((error) => {
       const messages = Object.entries(error.constraints ?? {});
       // A missing key is only "missing": the format rules behind it say nothing more.
       const missing = messages.find(([rule]) => rule === 'isNotEmpty');
@@ -111,8 +112,39 @@ export function validateServiceEnvironment(
         key: error.property === 'SERVICE_DATABASE_URL' ? databaseKey : error.property,
         problem: (missing ?? messages[0])?.[1] ?? 'is invalid',
       };
-    },
+    }),
   );
   if (problems.length > 0) throw new ServiceConfigError(problems);
   return environment;
+}
+
+const FILE_SUFFIX = '_FILE';
+
+/**
+ * Trimmed values, with every `<KEY>_FILE` replaced by `<KEY>` = the file's content: Docker and
+ * Swarm secrets arrive as files under /run/secrets, so a credential never sits in the environment.
+ */
+function withFileValues(env: Record<string, unknown>, problems: ConfigProblem[]) {
+  const values: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(env)) {
+    const value = typeof raw === 'string' ? raw.trim() : raw === undefined ? '' : String(raw);
+    if (!key.endsWith(FILE_SUFFIX) || value === '') {
+      values[key] ??= value;
+      continue;
+    }
+    const target = key.slice(0, -FILE_SUFFIX.length);
+    if (typeof env[target] === 'string' && (env[target] as string).trim() !== '') {
+      problems.push({ key, problem: `is set together with ${target}: set one of them` });
+      continue;
+    }
+    try {
+      values[target] = readFileSync(value, 'utf8').trim();
+    } catch (error) {
+      problems.push({
+        key,
+        problem: `cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
+    }
+  }
+  return values;
 }

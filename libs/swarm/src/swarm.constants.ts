@@ -1,0 +1,49 @@
+/** The Engine API version Herd speaks: Docker Engine 20.10 (Debian's docker.io) and later. */
+export const DOCKER_API_VERSION = 'v1.41';
+
+export const DOCKER_DEFAULTS = {
+  socketPath: '/var/run/docker.sock',
+  requestTimeoutMs: 30_000,
+} as const;
+
+/** Labels Herd puts on what it creates in a swarm, so status and cleanup find them. */
+export const SWARM_LABELS = {
+  service: 'io.herd.service',
+  version: 'io.herd.version',
+  stack: 'com.docker.stack.namespace',
+  manifest: 'io.herd.manifest',
+} as const;
+
+/** Where Swarm mounts a service's secrets inside its containers. */
+export const SECRETS_DIR = '/run/secrets';
+
+/** The host network: every task shares the node's interfaces, so each needs its own port. */
+export const HOST_NETWORK = 'host';
+
+/**
+ * Swarm fills these Go templates per task. `{{.Task.Slot}}` is 1…replicas for a replicated
+ * service and a task keeps its slot through rolling updates, so `<prefix><slot>` gives every
+ * replica on a node a port of its own without arithmetic (Swarm's templates have none).
+ */
+export const TASK_SLOT = '{{.Task.Slot}}';
+export const TASK_ID = '{{.Task.ID}}';
+
+/** Slots 1–9 keep `<prefix><slot>` one digit longer than the prefix. */
+export const MAX_SLOT_PORT_REPLICAS = 9;
+
+export const SWARM_DEFAULTS = {
+  /** One task at a time: the other replicas keep serving while one is replaced. */
+  updateParallelism: 1,
+  updateDelayMs: 0,
+  /** No failed task is tolerated during an update: the first one rolls it back. */
+  maxFailureRatio: 0,
+  restartDelayMs: 5_000,
+  restartMaxAttempts: 0,
+  restartWindowMs: 120_000,
+  /** Room for Node's heap and the check's own `node -e` beside it. */
+  tmpfsBytes: 64 * 1024 * 1024,
+  spreadOver: 'node.id',
+} as const;
+
+/** Docker's health marker: a task becomes healthy once it answered readiness, see the builder. */
+export const READY_ONCE_MARKER = '/tmp/.herd-ready-once';
