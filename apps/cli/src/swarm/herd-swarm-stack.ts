@@ -1,7 +1,6 @@
 import { ServiceManifest } from '@herd/manifest';
 import { SwarmServiceOptions, buildServiceSpec, renderSwarmStack } from '@herd/swarm';
-import { codecManifest } from '../../../codec/src/codec.manifest';
-import { coursewareManifest } from '../../../courseware/src/courseware.manifest';
+import { HERD_MANIFESTS } from '../herd-definitions';
 
 /** The stack name `docker stack deploy` and `npm run ranch` give the herd. */
 export const HERD_STACK = 'herd';
@@ -24,14 +23,13 @@ export interface HerdSwarmMember {
 export function herdSwarmMembers(
   extra: Omit<SwarmServiceOptions, 'hostPortPrefix'> = {},
 ): HerdSwarmMember[] {
-  return [coursewareManifest, codecManifest].map((manifest) => ({
-    manifest,
-    options: {
-      stack: HERD_STACK,
-      ...extra,
-      hostPortPrefix: HERD_SWARM_PORT_PREFIXES[manifest.name] as number,
-    },
-  }));
+  return HERD_MANIFESTS.map((manifest) => {
+    const hostPortPrefix = HERD_SWARM_PORT_PREFIXES[manifest.name];
+    if (hostPortPrefix === undefined) {
+      throw new Error(`${manifest.name} has no port prefix in HERD_SWARM_PORT_PREFIXES`);
+    }
+    return { manifest, options: { stack: HERD_STACK, ...extra, hostPortPrefix } };
+  });
 }
 
 /** docker/swarm/herd.stack.yml: the herd for `docker stack deploy`, from the manifests. */
