@@ -69,6 +69,7 @@ describe('loadServiceConfig', () => {
       HERD_CONSUL_TOKEN_FILE: join(dir, 'consul-token'),
       HERD_KAFKA_BROKERS: 'k:9092',
       HERD_CONSUL_URL: 'http://consul:8500',
+      SSL_CERT_FILE: '/nonexistent/not-ours.pem',
     });
     expect(config.databaseUrl).toBe('postgres://cw:secret@db:5432/cw');
     expect(config.consulToken).toBe('t0ken');

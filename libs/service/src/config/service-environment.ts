@@ -93,7 +93,9 @@ export function validateServiceEnvironment(
   const databaseKey = serviceDatabaseUrlKey(service);
   const plain: Record<string, string> = {};
   const problems: ConfigProblem[] = [];
-  for (const [key, value] of Object.entries(withFileValues(env, problems))) {
+  for (const [key, value] of Object.entries(
+    withFileValues(env, [databaseKey, ...FILE_KEYS], problems),
+  )) {
     if (value !== '') plain[key === databaseKey ? 'SERVICE_DATABASE_URL' : key] = value;
   }
   if (plain.HERD_KAFKA_BROKERS) {
@@ -119,20 +121,32 @@ export function validateServiceEnvironment(
 }
 
 const FILE_SUFFIX = '_FILE';
+/** Besides `<NAME>_DATABASE_URL`, the keys that may come from a file: credentials and servers. */
+const FILE_KEYS = [
+  'HERD_POSTGRES_URL',
+  'HERD_CONSUL_TOKEN',
+  'HERD_CONSUL_URL',
+  'HERD_KAFKA_BROKERS',
+];
 
 /**
- * Trimmed values, with every `<KEY>_FILE` replaced by `<KEY>` = the file's content: Docker and
- * Swarm secrets arrive as files under /run/secrets, so a credential never sits in the environment.
+ * Trimmed values, with `<KEY>_FILE` of each of `fileKeys` replaced by `<KEY>` = the file's
+ * content: Docker and Swarm secrets arrive as files under /run/secrets, so a credential never sits
+ * in the environment. Other `…_FILE` variables (SSL_CERT_FILE, …) are not this service's.
  */
-function withFileValues(env: Record<string, unknown>, problems: ConfigProblem[]) {
+function withFileValues(
+  env: Record<string, unknown>,
+  fileKeys: readonly string[],
+  problems: ConfigProblem[],
+) {
   const values: Record<string, string> = {};
   for (const [key, raw] of Object.entries(env)) {
     const value = typeof raw === 'string' ? raw.trim() : raw === undefined ? '' : String(raw);
-    if (!key.endsWith(FILE_SUFFIX) || value === '') {
+    const target = key.slice(0, -FILE_SUFFIX.length);
+    if (!key.endsWith(FILE_SUFFIX) || !fileKeys.includes(target) || value === '') {
       values[key] ??= value;
       continue;
     }
-    const target = key.slice(0, -FILE_SUFFIX.length);
     if (typeof env[target] === 'string' && (env[target] as string).trim() !== '') {
       problems.push({ key, problem: `is set together with ${target}: set one of them` });
       continue;
