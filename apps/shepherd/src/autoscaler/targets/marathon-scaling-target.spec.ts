@@ -6,7 +6,8 @@ import { MarathonScalingTarget } from './marathon-scaling-target';
 
 /** Against @herd/marathon's Marathon test double (a double, not Marathon: see its README). */
 describe('MarathonScalingTarget', () => {
-  const double = new MarathonDouble({ taskStartMs: 100, healthyAfterMs: 100 });
+  // Slow rollouts: a status read right after a change must still see its deployment on a busy machine.
+  const double = new MarathonDouble({ taskStartMs: 3_000, healthyAfterMs: 1_000 });
   let target: MarathonScalingTarget;
 
   beforeAll(async () => {
@@ -28,7 +29,7 @@ describe('MarathonScalingTarget', () => {
       (await target.status('codec'))?.inFlight === false ? true : undefined,
     );
     expect(double.requests).toContainEqual({ method: 'PUT', path: '/v2/apps/herd/codec' });
-  });
+  }, 60_000);
 
   it('says when the target has no such app', async () => {
     expect(await target.status('nobody')).toBeUndefined();
