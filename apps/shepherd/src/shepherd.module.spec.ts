@@ -161,7 +161,7 @@ describe('shepherd configuration', () => {
       '[{"app":"codec","minInstances":1,"maxInstances":2,"lag":{"group":"codec","topics":[],"targetPerInstance":5,"idleWindowMs":0}}]',
       'scaling policy [0].lag.topics must be a non-empty array of topic names',
     ],
-    ['SHEPHERD_TARGET', 'nomad', '"nomad" is not a scaling target (marathon)'],
+    ['SHEPHERD_TARGET', 'nomad', '"nomad" is not a scaling target (marathon, swarm)'],
     ['SHEPHERD_CYCLE_MS', 'soon', '"soon" is not an integer ≥ 100'],
     ['SHEPHERD_PROMETHEUS_URL', 'ftp://prometheus', 'must start with http: or https:'],
   ])('%s=%s fails at boot naming the key', (key, value, reason) => {
@@ -181,6 +181,15 @@ describe('shepherd configuration', () => {
         SHEPHERD_MARATHON_URL: 'http://127.0.0.1:8080',
       }).target,
     ).toEqual({ kind: 'marathon', url: 'http://127.0.0.1:8080', token: undefined });
+  });
+
+  it('SHEPHERD_TARGET=swarm takes an optional stack', () => {
+    expect(
+      loadShepherdConfig({ SHEPHERD_TARGET: 'swarm', SHEPHERD_SWARM_STACK: 'herd' }).target,
+    ).toEqual({
+      kind: 'swarm',
+      stack: 'herd',
+    });
   });
 
   it('defaults to the example services’ policies, from their manifests', () => {

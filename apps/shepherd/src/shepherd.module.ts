@@ -1,11 +1,13 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { MarathonClient } from '@herd/marathon';
 import { RegistryService } from '@herd/registry';
+import { DockerEngineClient } from '@herd/swarm';
 import { HerdServiceModule, HerdServiceOverrides, ServiceConfig } from '@herd/service';
 import { AutoscalerController } from './autoscaler/autoscaler.controller';
 import { AutoscalerService } from './autoscaler/autoscaler.service';
 import { ScalingDecisionEntity } from './autoscaler/scaling-decision.entity';
 import { MarathonScalingTarget } from './autoscaler/targets/marathon-scaling-target';
+import { SwarmScalingTarget } from './autoscaler/targets/swarm-scaling-target';
 import { ScalingTarget } from './autoscaler/targets/scaling-target';
 import { ShepherdConfig } from './config/shepherd-config';
 import { ConsulHerdDirectory } from './herd/consul-herd-directory';
@@ -49,13 +51,7 @@ export class ShepherdModule {
     overrides: ShepherdOverrides = {},
   ): DynamicModule {
     const { directory, metrics, lag, ...service } = overrides;
-    const target =
-      overrides.target ??
-      (shepherd.target
-        ? new MarathonScalingTarget(
-            new MarathonClient({ url: shepherd.target.url, token: shepherd.target.token }),
-          )
-        : undefined);
+    const target = overrides.target ?? configuredTarget(shepherd);
     const lagSource =
       lag ??
       (config.kafkaBrokers
@@ -104,5 +100,19 @@ export class ShepherdModule {
       controllers: [ViewController, AutoscalerController],
       providers,
     };
+  }
+}
+
+function configuredTarget(shepherd: ShepherdConfig): ScalingTarget | undefined {
+  switch (shepherd.target?.kind) {
+    case 'marathon':
+      return new MarathonScalingTarget(
+        new MarathonClient({ url: shepherd.target.url, token: shepherd.target.token }),
+      );
+    case 'swarm':
+      // the engine from DOCKER_HOST, else the local socket
+      return new SwarmScalingTarget(new DockerEngineClient(), shepherd.target.stack);
+    default:
+      return undefined;
   }
 }

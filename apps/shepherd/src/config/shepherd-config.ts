@@ -12,7 +12,7 @@ export interface ShepherdConfig {
   /** Read CPU and memory here instead of scraping every instance. */
   readonly prometheusUrl?: string;
   /** Where scaling is applied; unset: decisions are made and shown, never applied. */
-  readonly target?: MarathonTargetConfig;
+  readonly target?: MarathonTargetConfig | SwarmTargetConfig;
   /** Decisions older than this are deleted. */
   readonly decisionRetentionMs: number;
   /** How much of the past the page's charts show. */
@@ -26,6 +26,7 @@ export const SHEPHERD_KEYS = {
   target: 'SHEPHERD_TARGET',
   marathonUrl: 'SHEPHERD_MARATHON_URL',
   marathonToken: 'SHEPHERD_MARATHON_TOKEN',
+  swarmStack: 'SHEPHERD_SWARM_STACK',
   decisionRetentionMs: 'SHEPHERD_DECISION_RETENTION_MS',
 } as const;
 
@@ -34,6 +35,12 @@ export interface MarathonTargetConfig {
   /** user:password in it become basic auth (the client moves them to the header). */
   readonly url: string;
   readonly token?: string;
+}
+
+export interface SwarmTargetConfig {
+  readonly kind: 'swarm';
+  /** Services are `<stack>_<app>` (docker stack deploy); unset: `<app>`. */
+  readonly stack?: string;
 }
 
 /** Fails with ServiceConfigError naming the key the operator set wrong. */
@@ -65,10 +72,11 @@ export function loadShepherdConfig(env: NodeJS.ProcessEnv = process.env): Shephe
 function target(env: NodeJS.ProcessEnv): ShepherdConfig['target'] {
   const kind = optional(env, SHEPHERD_KEYS.target);
   if (kind === undefined) return undefined;
+  if (kind === 'swarm') return { kind, stack: optional(env, SHEPHERD_KEYS.swarmStack) };
   if (kind !== 'marathon') {
     throw new ServiceConfigError(
       SHEPHERD_KEYS.target,
-      `"${kind}" is not a scaling target (marathon)`,
+      `"${kind}" is not a scaling target (marathon, swarm)`,
     );
   }
   const url = optional(env, SHEPHERD_KEYS.marathonUrl);
