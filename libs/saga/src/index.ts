@@ -13,7 +13,11 @@ export type { DeferredReply, PendingCommand } from './participant/deferred-reply
 export { SAGA_ENTITIES } from './saga.entities';
 export { SagaSchema1764201600000 } from './migrations/1764201600000-saga-schema';
 export { SagaOutboxOrder1796083200000 } from './migrations/1796083200000-saga-outbox-order';
+export { SagaDeadLetters1796086800000 } from './migrations/1796086800000-saga-dead-letters';
 export { SAGA_MIGRATIONS } from './migrations';
+export { OutboxDeadLetterEntity } from './outbox/outbox-dead-letter.entity';
+export { SagaDeadLetters } from './outbox/saga-dead-letters';
+export type { DeadLetterView } from './outbox/saga-dead-letters';
 export { SagaInstanceEntity } from './orchestrator/saga-instance.entity';
 export { OutboxMessageEntity } from './outbox/outbox-message.entity';
 export { InboxMessageEntity } from './inbox/inbox-message.entity';

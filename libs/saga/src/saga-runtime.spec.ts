@@ -128,6 +128,8 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       serviceName: 'credit',
       transport: new MemorySagaTransport(broker, 10),
       relay: { pollIntervalMs: 20 },
+      // Well inside the ship step's 300 ms timeout.
+      transientRetry: { initialBackoffMs: 10 },
     });
     participant.registerHandler({
       command: 'credit.reserve',

@@ -13,6 +13,7 @@ import { sagaMetrics, type SagaMetrics } from './metrics/saga-metrics';
 import { SagaOrchestrator } from './orchestrator/saga-orchestrator';
 import { Outbox } from './outbox/outbox';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { SagaDeadLetters } from './outbox/saga-dead-letters';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
 import { SagaReplier } from './participant/saga-replier';
 import { RetentionCleaner } from './retention/retention-cleaner';
@@ -34,6 +35,8 @@ export class SagaRuntime {
   private readonly logger = new Logger(SagaRuntime.name);
   readonly orchestrator: SagaOrchestrator;
   readonly relay: OutboxRelay;
+  /** Operator commands on outbox rows the broker kept refusing. */
+  readonly deadLetters: SagaDeadLetters;
   readonly retention: RetentionCleaner;
   readonly transport: SagaTransport;
   readonly metrics: SagaMetrics;
@@ -66,11 +69,13 @@ export class SagaRuntime {
         batchSize: options.relay?.batchSize ?? SAGA_DEFAULTS.relayBatchSize,
         pollIntervalMs: options.relay?.pollIntervalMs ?? SAGA_DEFAULTS.relayPollIntervalMs,
         errorBackoffMs: options.relay?.errorBackoffMs ?? SAGA_DEFAULTS.relayErrorBackoffMs,
+        maxAttempts: options.relay?.maxAttempts ?? SAGA_DEFAULTS.relayMaxAttempts,
         listen: options.relay?.listen ?? true,
         leaseMs,
       },
       this.metrics,
     );
+    this.deadLetters = new SagaDeadLetters(dataSource, outbox, () => this.relay.kick());
     this.orchestrator = new SagaOrchestrator(
       dataSource,
       this.registry,
@@ -303,6 +308,7 @@ export function validateSagaOptions(options: SagaModuleOptions): void {
   positive(options.relay?.pollIntervalMs, 'relay.pollIntervalMs');
   positive(options.relay?.errorBackoffMs, 'relay.errorBackoffMs');
   positive(options.relay?.leaseMs, 'relay.leaseMs');
+  positive(options.relay?.maxAttempts, 'relay.maxAttempts');
   positive(options.transientRetry?.initialBackoffMs, 'transientRetry.initialBackoffMs');
   positive(options.transientRetry?.maxBackoffMs, 'transientRetry.maxBackoffMs');
   positive(options.retention?.intervalMs, 'retention.intervalMs');

@@ -23,6 +23,7 @@ export const SAGA_DEFAULTS = {
   relayBatchSize: 500,
   relayPollIntervalMs: 1_000,
   relayErrorBackoffMs: 1_000,
+  relayMaxAttempts: 5,
   outboxLeaseMs: 10_000,
   timeoutCheckIntervalMs: 1_000,
   retentionIntervalMs: 60_000,

@@ -7,6 +7,7 @@ import { SagaLifecycle } from './nest/saga-lifecycle.service';
 import { SAGA_MODULE_OPTIONS, SagaConfigurableModule } from './nest/saga.module-definition';
 import { SagaOrchestrator } from './orchestrator/saga-orchestrator';
 import { SagaReplier } from './participant/saga-replier';
+import { SagaDeadLetters } from './outbox/saga-dead-letters';
 import { SagaRuntime } from './saga-runtime';
 
 /**
@@ -27,6 +28,11 @@ import { SagaRuntime } from './saga-runtime';
       inject: [SagaRuntime],
     },
     {
+      provide: SagaDeadLetters,
+      useFactory: (runtime: SagaRuntime) => runtime.deadLetters,
+      inject: [SagaRuntime],
+    },
+    {
       provide: SagaReplier,
       useFactory: (runtime: SagaRuntime) => runtime.replier,
       inject: [SagaRuntime],
@@ -35,6 +41,6 @@ import { SagaRuntime } from './saga-runtime';
     SagaHealthIndicator,
     SagaLifecycle,
   ],
-  exports: [SagaRuntime, SagaOrchestrator, SagaReplier, SagaHealthIndicator],
+  exports: [SagaRuntime, SagaOrchestrator, SagaReplier, SagaDeadLetters, SagaHealthIndicator],
 })
 export class SagaModule extends SagaConfigurableModule {}

@@ -7,4 +7,6 @@ export { SagaStateError } from './saga-state.error';
 export { SagaPayloadInvalidError } from './saga-payload-invalid.error';
 export { SagaCommandRejectedError } from './saga-command-rejected.error';
 export { PoisonMessageError } from './poison-message.error';
+export { SagaPublishRefusedError } from './saga-publish-refused.error';
+export { SagaDeadLetterNotFoundError } from './saga-dead-letter-not-found.error';
 export type { PoisonReason } from './poison-message.error';

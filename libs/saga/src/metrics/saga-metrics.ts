@@ -14,6 +14,7 @@ export interface SagaMetrics {
   readonly outboxLag: Gauge<string>;
   readonly deadLettered: Counter<'topic' | 'reason'>;
   readonly transientRetries: Counter<'topic'>;
+  readonly outboxDeadLettered: Counter<'topic'>;
 }
 
 function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
@@ -54,6 +55,11 @@ export function sagaMetrics(): SagaMetrics {
     transientRetries: counter(
       'herd_saga_transient_retries_total',
       'Messages handled again in the process after a transient error',
+      ['topic'],
+    ),
+    outboxDeadLettered: counter(
+      'herd_saga_outbox_dead_lettered_total',
+      'Outbox rows the broker kept refusing, parked in herd_saga_dead_letter',
       ['topic'],
     ),
   };

@@ -41,4 +41,12 @@ export class OutboxMessageEntity {
    */
   @Column({ name: 'lease_until', type: 'bigint', nullable: true, transformer: bigintNumber })
   leaseUntil: number | null;
+
+  /** Publishes the broker refused; after `relay.maxAttempts` the row moves to the dead letters. */
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  /** A refused row is not claimed again before this time (exponential backoff). */
+  @Column({ name: 'retry_at', type: 'bigint', nullable: true, transformer: bigintNumber })
+  retryAt: number | null;
 }

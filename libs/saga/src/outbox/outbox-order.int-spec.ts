@@ -57,7 +57,7 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
     await Promise.all([orchestratorSchema.drop(), participantSchema.drop()]);
   });
 
-  it('sends a timed-out step’s compensation only after its command, even when the command’s first publish failed', async () => {
+  it('sends a timed-out step’s compensation only after its command, even when the command’s publish keeps failing', async () => {
     const saga = defineSaga<{ n: number }>(`order-${run}`, 1)
       .remote('apply', {
         channel,
@@ -73,10 +73,11 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
       })
       .build();
     const transport = new InterceptedTransport(kafka(`order-${run}`));
-    let failed = false;
+    // The broker takes no copy of the command for 2.5 times the step's timeout.
+    let brokenUntil = Infinity;
     transport.beforePublish = (messages) => {
-      if (!failed && messages.some((m) => m.headers[SAGA_HEADERS.messageType] === 'order.apply')) {
-        failed = true;
+      const command = messages.some((m) => m.headers[SAGA_HEADERS.messageType] === 'order.apply');
+      if (command && Date.now() < brokenUntil) {
         throw new Error('injected: broker did not acknowledge');
       }
     };
@@ -86,8 +87,7 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
       transport,
       definitions: [saga],
       timeoutCheckIntervalMs: 100,
-      // The command's row stays leased three times longer than the step's timeout.
-      relay: { pollIntervalMs: 200, leaseMs: 3_000, errorBackoffMs: 100 },
+      relay: { pollIntervalMs: 200, leaseMs: 3_000, errorBackoffMs: 500 },
     });
     const participant = new SagaRuntime({
       dataSource: participantDb,
@@ -108,6 +108,7 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
     await participant.start();
     await orchestrator.start();
 
+    brokenUntil = Date.now() + 2_500;
     const id = await orchestrator.orchestrator.start(saga.name, { n: 1 });
     const view = await eventually('the saga to end', async () => {
       const v = await orchestrator.orchestrator.findById(id);

@@ -3,8 +3,10 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { SagaMetrics } from '../metrics/saga-metrics';
-import type { SagaTransport } from '../transport/saga-transport';
+import type { OutgoingMessage, SagaTransport } from '../transport/saga-transport';
 import type { Outbox, WrittenMessage } from './outbox';
+import { SagaPublishRefusedError } from '../errors/saga-publish-refused.error';
+import { OutboxDeadLetterEntity } from './outbox-dead-letter.entity';
 import { OutboxMessageEntity } from './outbox-message.entity';
 
 export interface OutboxRelayOptions {
@@ -12,8 +14,13 @@ export interface OutboxRelayOptions {
   readonly batchSize: number;
   /** Poll period when no NOTIFY/kick arrives. Default: 1000. */
   readonly pollIntervalMs: number;
-  /** Pause after a failed publish (broker down). Default: 1000. */
+  /**
+   * Pause after a failed publish (broker down), and the first backoff of a row the broker refuses
+   * (doubling per attempt, at most 60 s). Default: 1000.
+   */
   readonly errorBackoffMs: number;
+  /** Refusals of one row before it is parked in the dead letters. Default: 5. */
+  readonly maxAttempts: number;
   /** LISTEN for the outbox NOTIFY (PostgreSQL only; holds one pooled connection). Default: true. */
   readonly listen: boolean;
   /**
@@ -26,6 +33,8 @@ export interface OutboxRelayOptions {
 interface OutboxRow {
   /** bigint: a string from pg. */
   id: number | string;
+  message_id: string;
+  attempts: number | string;
   topic: string;
   message_key: string;
   headers: string;
@@ -126,18 +135,71 @@ export class OutboxRelay {
       }
       if (rows.length === 0) return 0;
       rows.sort((a, b) => Number(a.id) - Number(b.id));
-      // A failed send throws: the transaction rolls back and the rows stay unsent.
-      await this.transport.publish(
-        rows.map((row) => ({
-          topic: row.topic,
-          key: row.message_key,
-          value: row.value,
-          headers: JSON.parse(row.headers) as Record<string, string>,
-        })),
-      );
-      this.metrics.outboxPublished.inc(rows.length);
-      return rows.length;
+      try {
+        await this.transport.publish(rows.map(outgoing));
+        this.metrics.outboxPublished.inc(rows.length);
+        return rows.length;
+      } catch (error) {
+        // The broker is unreachable: the transaction rolls back and the rows stay unsent.
+        if (!(error instanceof SagaPublishRefusedError)) throw error;
+      }
+      // The broker refused a row or its topic: each row alone, so the others leave now. A batch
+      // holds at most one row per saga, so this keeps every saga's order.
+      let published = 0;
+      for (const row of rows) {
+        try {
+          await this.transport.publish([outgoing(row)]);
+          published += 1;
+        } catch (error) {
+          if (!(error instanceof SagaPublishRefusedError)) throw error;
+          await this.refused(manager, row, error);
+        }
+      }
+      this.metrics.outboxPublished.inc(published);
+      return published;
     });
+  }
+
+  /** Retries a refused row after a backoff, or parks it in the dead letters after its attempts. */
+  private async refused(
+    manager: EntityManager,
+    row: OutboxRow,
+    error: SagaPublishRefusedError,
+  ): Promise<void> {
+    const { dialect } = this.outbox;
+    const outbox = dialect.table(OutboxMessageEntity);
+    const attempts = Number(row.attempts) + 1;
+    if (attempts >= this.options.maxAttempts) {
+      await manager.query(
+        `INSERT INTO ${dialect.table(OutboxDeadLetterEntity)} (id, topic, message_key, message_id,` +
+          ` headers, value, created_at, reason, attempts, parked_at) VALUES (${dialect.params(10)})`,
+        [
+          row.id,
+          row.topic,
+          row.message_key,
+          row.message_id,
+          row.headers,
+          row.value,
+          row.created_at,
+          error.message,
+          attempts,
+          Date.now(),
+        ],
+      );
+      await manager.query(`DELETE FROM ${outbox} WHERE id = ${dialect.param(1)}`, [row.id]);
+      this.metrics.outboxDeadLettered.inc({ topic: row.topic });
+      this.logger.warn(
+        `outbox row ${row.id} for ${row.topic} parked in the dead letters after ${attempts} refusals: ${error.message}`,
+      );
+      return;
+    }
+    const backoffMs = Math.min(this.options.errorBackoffMs * 2 ** (attempts - 1), 60_000);
+    await manager.query(
+      `UPDATE ${outbox} SET sent_at = NULL, attempts = ${dialect.param(1)},` +
+        ` retry_at = ${dialect.param(2)} WHERE id = ${dialect.param(3)}`,
+      [attempts, Date.now() + backoffMs, row.id],
+    );
+    setTimeout(() => this.kick(), backoffMs).unref();
   }
 
   /**
@@ -147,12 +209,13 @@ export class OutboxRelay {
   private async claim(manager: EntityManager): Promise<OutboxRow[]> {
     const { dialect } = this.outbox;
     const table = dialect.table(OutboxMessageEntity);
-    const columns = 'id, topic, message_key, headers, value, created_at';
+    const columns = 'id, topic, message_key, message_id, headers, value, created_at, attempts';
+    const due = '(retry_at IS NULL OR retry_at <= $1)';
     if (dialect.postgres) {
       // Wrapped in a CTE so TypeORM returns the rows (a bare UPDATE yields [rows, count]).
       const rows: OutboxRow[] = await manager.query(
         `WITH claimed AS (UPDATE ${table} SET sent_at = $1 WHERE id IN (SELECT id FROM ${table} o` +
-          ` WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $1)` +
+          ` WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $1) AND ${due}` +
           // Per saga (key), only the oldest unsent row may leave: a row behind one that another
           // relay holds, or that waits for its lease, stays until that one is sent.
           ` AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.message_key = o.message_key` +
@@ -164,8 +227,9 @@ export class OutboxRelay {
       return rows;
     }
     const rows: OutboxRow[] = await manager.query(
-      `SELECT ${columns} FROM ${table} WHERE sent_at IS NULL ORDER BY id LIMIT ?`,
-      [this.options.batchSize],
+      `SELECT ${columns} FROM ${table} WHERE sent_at IS NULL AND ${due.replace('$1', '?')}` +
+        ` ORDER BY id LIMIT ?`,
+      [Date.now(), this.options.batchSize],
     );
     if (rows.length > 0) {
       await manager.query(
@@ -209,12 +273,18 @@ export class OutboxRelay {
       this.eagerFailing = false;
     } catch (error) {
       this.eagerFailing = true;
-      // Still unsent and leased: the claim cycle publishes them when the lease ends.
       this.lastError = error as Error;
-      this.logger.warn(
-        `outbox publish failed, rows wait for their lease: ${(error as Error).message}`,
-      );
+      this.logger.warn(`outbox publish failed, the claim takes over: ${(error as Error).message}`);
+      // Still unsent: give up the lease so the claim (which isolates a refused row) takes them
+      // now; if that fails too, the lease runs out on its own.
+      const table = this.outbox.dialect.table(OutboxMessageEntity);
+      await this.dataSource
+        .query(`UPDATE ${table} SET lease_until = NULL WHERE id = ANY($1) AND sent_at IS NULL`, [
+          batch.map((m) => m.id),
+        ])
+        .catch(() => undefined);
       await pause(this.options.errorBackoffMs);
+      this.claimDue = true;
       return;
     }
     this.metrics.outboxPublished.inc(batch.length);
@@ -285,6 +355,15 @@ export class OutboxRelay {
     }, this.options.errorBackoffMs);
     timer.unref();
   }
+}
+
+function outgoing(row: OutboxRow): OutgoingMessage {
+  return {
+    topic: row.topic,
+    key: row.message_key,
+    value: row.value,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+  };
 }
 
 interface ListenClient {

@@ -34,25 +34,40 @@ export class Outbox {
     this.table = this.dialect.table(OutboxMessageEntity);
   }
 
-  async write(
+  write(
     manager: EntityManager,
     messages: readonly { topic: string; envelope: SagaEnvelope }[],
+    options: OutboxWriteOptions = {},
+  ): Promise<WrittenMessage[]> {
+    return this.insert(
+      manager,
+      messages.map(({ topic, envelope }) => ({
+        topic,
+        key: envelope.sagaId,
+        messageId: envelope.id,
+        headers: {
+          [SAGA_HEADERS.messageId]: envelope.id,
+          [SAGA_HEADERS.messageType]: envelope.type,
+          [SAGA_HEADERS.sagaId]: envelope.sagaId,
+          [SAGA_HEADERS.traceparent]: envelope.traceparent,
+        },
+        value: encodeEnvelope(envelope),
+      })),
+      options,
+    );
+  }
+
+  /** Writes encoded messages (a replayed dead letter keeps its id, headers and value). */
+  async insert(
+    manager: EntityManager,
+    messages: readonly (OutgoingMessage & { readonly messageId: string })[],
     options: OutboxWriteOptions = {},
   ): Promise<WrittenMessage[]> {
     if (messages.length === 0) return [];
     const now = Date.now();
     const leased = options.leaseMs !== undefined && this.dialect.postgres;
-    const rows = messages.map(({ topic, envelope }) => ({
-      topic,
-      key: envelope.sagaId,
-      messageId: envelope.id,
-      headers: {
-        [SAGA_HEADERS.messageId]: envelope.id,
-        [SAGA_HEADERS.messageType]: envelope.type,
-        [SAGA_HEADERS.sagaId]: envelope.sagaId,
-        [SAGA_HEADERS.traceparent]: envelope.traceparent,
-      },
-      value: encodeEnvelope(envelope),
+    const rows = messages.map((message) => ({
+      ...message,
       createdAt: now,
       leaseUntil: leased ? now + (options.leaseMs as number) : null,
     }));

@@ -11,6 +11,8 @@ import {
   type Producer,
 } from 'kafkajs';
 import { PoisonMessageError } from '../../errors/poison-message.error';
+import { SagaOptionsError } from '../../errors/saga-options.error';
+import { SagaPublishRefusedError } from '../../errors/saga-publish-refused.error';
 import { SAGA_DEFAULTS, SAGA_HEADERS } from '../../saga.constants';
 import {
   deadLetterTopic,
@@ -29,7 +31,7 @@ import type { KafkaSagaTransportOptions } from './kafka-transport-options.interf
 export class KafkaSagaTransport implements SagaTransport {
   private readonly logger = new Logger(KafkaSagaTransport.name);
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
   private consumer?: Consumer;
   /** Admin client and disposer of the consumer's watcher, when `watchConsumer` is set. */
   private watching?: { admin: Admin; stop: () => void };
@@ -44,7 +46,11 @@ export class KafkaSagaTransport implements SagaTransport {
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => this.log(entry),
     });
-    this.producer = this.kafka.producer({
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -53,7 +59,7 @@ export class KafkaSagaTransport implements SagaTransport {
   }
 
   async connect(topics: readonly string[]): Promise<void> {
-    if (this.options.createTopics !== false) await this.createTopics(topics);
+    await this.createTopics(topics);
     await this.producer.connect();
     this.connected = true;
   }
@@ -65,10 +71,26 @@ export class KafkaSagaTransport implements SagaTransport {
       list.push({ key: m.key, value: m.value, headers: m.headers });
       byTopic.set(m.topic, list);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
-    });
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+      });
+    } catch (error) {
+      const refusal = refusalOf(error);
+      // kafkajs has counted the failed batch into its idempotence sequence: every later send would
+      // be refused as out of order. A new producer (new producer id) starts a clean sequence.
+      if (refusal || typeOf(error) === 'OUT_OF_ORDER_SEQUENCE_NUMBER') await this.replaceProducer();
+      if (refusal) throw new SagaPublishRefusedError(refusal, (error as Error).message);
+      throw error;
+    }
+  }
+
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    await old.disconnect().catch(() => undefined);
+    await this.producer.connect();
   }
 
   async consume(groupId: string, topics: readonly string[], handler: MessageHandler) {
@@ -181,6 +203,12 @@ export class KafkaSagaTransport implements SagaTransport {
       const existing = new Set(await admin.listTopics());
       const missing = [...new Set(topics)].filter((t) => !existing.has(t));
       if (missing.length === 0) return;
+      if (this.options.createTopics === false) {
+        throw new SagaOptionsError(
+          'transport.createTopics',
+          `is false, but these topics do not exist: ${missing.join(', ')}`,
+        );
+      }
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({
@@ -198,6 +226,36 @@ export class KafkaSagaTransport implements SagaTransport {
     if (entry.level <= logLevel.ERROR) this.logger.error(text);
     else this.logger.warn(text);
   }
+}
+
+/** Broker answers that refuse the message or its topic rather than say the broker is away. */
+const REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'INVALID_TOPIC_EXCEPTION',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'POLICY_VIOLATION',
+]);
+
+/** The refusal type in a kafkajs error or its causes (retries wrap the broker's answer). */
+function refusalOf(error: unknown): string | undefined {
+  const type = typeOf(error);
+  return type && REFUSALS.has(type) ? type : undefined;
+}
+
+function typeOf(error: unknown): string | undefined {
+  for (
+    let e = error as { type?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth += 1
+  ) {
+    if (e.type) return e.type;
+    e = e.cause as typeof e;
+  }
+  return undefined;
 }
 
 function stringHeaders(headers: IHeaders | undefined): Record<string, string> {

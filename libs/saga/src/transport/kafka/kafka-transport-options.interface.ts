@@ -6,7 +6,10 @@ export interface KafkaSagaTransportOptions {
   readonly clientId?: string;
   /** Partitions for topics this lib creates. Default: the broker's `num.partitions`. */
   readonly numPartitions?: number;
-  /** Create missing topics (commands, replies, dead letters) at start. Default: true. */
+  /**
+   * Create missing topics (commands and their compensations, replies, dead letters) at start;
+   * `false` checks they exist and fails the start naming the missing ones. Default: true.
+   */
   readonly createTopics?: boolean;
   /** Partitions handled in parallel; order is kept inside a partition. Default: 3. */
   readonly partitionsConsumedConcurrently?: number;
