@@ -2,21 +2,26 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
-import { MarathonClient, buildAppDefinition } from '@herd/marathon';
 import { loadServiceConfig } from '@herd/service';
-import { eventually, herdInfraEnv } from '@herd/testing';
-import { MarathonDouble } from '../../../../libs/marathon/test/marathon-double';
-import { codecManifest } from '../../../codec/src/codec.manifest';
+import { DockerEngineClient, ensureSwarm } from '@herd/swarm';
+import {
+  eventually,
+  herdInfraEnv,
+  resolveInfraPaths,
+  resolveNodeBaseImage,
+  silentProgress,
+} from '@herd/testing';
 import { loadShepherdConfig } from '../config/shepherd-config';
 import { SHEPHERD_SERVICE } from '../shepherd.constants';
 import { ShepherdModule } from '../shepherd.module';
-import { MarathonScalingTarget } from './targets/marathon-scaling-target';
+import { SwarmScalingTarget } from './targets/swarm-scaling-target';
 import { AutoscalerService } from './autoscaler.service';
 
 /**
- * The lag rule end to end on real Kafka: a burst on a consumer group's topic makes the shepherd
- * scale the app out on the Marathon DOUBLE (@herd/marathon's test double, not a Marathon); once
- * the group has drained and stayed idle for the window, it scales back in.
+ * The lag rule end to end on real Kafka and a real swarm: a burst on a consumer group's topic
+ * makes the shepherd scale the app's Swarm service out; once the group has drained and stayed
+ * idle for the window, it scales back in. The service's tasks are idle Node processes standing in
+ * for codec (the consumer group is the test's own), so the scale itself is what is proved.
  */
 describe('scaling on Kafka consumer lag', () => {
   const infra = herdInfraEnv();
@@ -28,11 +33,13 @@ describe('scaling on Kafka consumer lag', () => {
     clientId: `lag-test-${run}`,
     logLevel: logLevel.NOTHING,
   });
-  const double = new MarathonDouble({ taskStartMs: 100, healthyAfterMs: 100 });
+  const engine = new DockerEngineClient();
+  const stack = `herdtest-lag-${run}`;
+  const service = `${stack}_codec`;
   let admin: Admin;
   let producer: Producer;
   let consumer: Consumer;
-  let marathon: MarathonClient;
+  const replicas = async () => (await engine.inspectService(service)).Spec.Mode.Replicated.Replicas;
   let app: INestApplication;
   let consumed = 0;
 
@@ -46,8 +53,21 @@ describe('scaling on Kafka consumer lag', () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ eachMessage: async () => void consumed++ });
-    marathon = new MarathonClient({ url: await double.start() });
-    await marathon.createApp(buildAppDefinition(codecManifest)); // 2 instances
+    await ensureSwarm(engine);
+    const image = await resolveNodeBaseImage({
+      paths: resolveInfraPaths(),
+      progress: silentProgress,
+    });
+    await engine.createService({
+      Name: service,
+      Labels: { 'io.herd.test': stack },
+      TaskTemplate: {
+        ContainerSpec: { Image: image, Command: ['node', '-e', 'setInterval(() => {}, 1000)'] },
+        Resources: { Limits: { MemoryBytes: 64 * 1024 * 1024 } },
+        Networks: [{ Target: 'host' }],
+      },
+      Mode: { Replicated: { Replicas: 2 } },
+    });
     const config = loadServiceConfig(
       { name: SHEPHERD_SERVICE, version: '0.0.0', port: 0 },
       { HERD_KAFKA_BROKERS: infra.kafkaBrokers.join(','), HERD_INSTANCE_ID: `shepherd-lag-${run}` },
@@ -70,7 +90,7 @@ describe('scaling on Kafka consumer lag', () => {
       imports: [
         ShepherdModule.forRoot(config, shepherd, {
           logging: { level: 'silent' },
-          target: new MarathonScalingTarget(marathon),
+          target: new SwarmScalingTarget(engine, stack),
         }),
       ],
     }).compile();
@@ -84,7 +104,7 @@ describe('scaling on Kafka consumer lag', () => {
     await producer?.disconnect();
     await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin?.disconnect();
-    await double.stop();
+    await engine.removeService(service).catch(() => undefined);
   }, 60_000);
 
   const acted = async () =>
@@ -111,7 +131,7 @@ describe('scaling on Kafka consumer lag', () => {
       toInstances: 3,
     });
     expect(out.reason).toMatch(/^lag \d+ \(\d+(\.\d)? per instance\) > 5 for 2 cycles$/);
-    expect((await marathon.getApp('/herd/codec')).instances).toBeGreaterThanOrEqual(3);
+    expect(await replicas()).toBeGreaterThanOrEqual(3);
 
     // The workers catch up: the lag drains, and after 3 s of idle group the herd shrinks again.
     consumer.resume([{ topic }]);
@@ -127,7 +147,7 @@ describe('scaling on Kafka consumer lag', () => {
     expect(back.reason).toMatch(/^lag 0 for \d+ s \(idle window 3 s\) for 1 cycles$/);
     await eventually(
       'codec back at its minimum',
-      async () => ((await marathon.getApp('/herd/codec')).instances === 2 ? true : undefined),
+      async () => ((await replicas()) === 2 ? true : undefined),
       { timeoutMs: 60_000 },
     );
     // Nothing acted in between without a reason: every action is one of these two kinds.
