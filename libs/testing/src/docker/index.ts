@@ -12,3 +12,5 @@ export type { RuntimeTree } from './runtime-tree';
 export { ServiceContainer, SERVICE_CONTAINER_LIMITS } from './service-container';
 export type { StartedServiceContainer } from './service-container';
 export { dockerProbe, imageExists } from './docker-cli';
+export { buildLocalInfraImages } from './infra-images';
+export type { LocalInfraImages } from './infra-images';

@@ -138,10 +138,8 @@ export class ConsulServer implements InfraServer {
     );
   }
 
-  private async ensureBinary(
-    paths: InfraPaths,
-    progress: InfraContext['progress'],
-  ): Promise<string> {
+  /** The Consul binary, built once into the cache; also what the local compose image is made of. */
+  async ensureBinary(paths: InfraPaths, progress: InfraContext['progress']): Promise<string> {
     const binary = this.binary(paths);
     if (existsSync(binary)) return binary;
     const home = join(paths.cacheDir, `consul-${CONSUL_VERSION}`);

@@ -133,7 +133,8 @@ export class KafkaServer implements InfraServer {
     return join(paths.cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
   }
 
-  private async ensureJars(paths: InfraPaths, progress: InfraContext['progress']): Promise<string> {
+  /** The Kafka jars, resolved once into the cache; also what the local compose image is made of. */
+  async ensureJars(paths: InfraPaths, progress: InfraContext['progress']): Promise<string> {
     const home = join(paths.cacheDir, `kafka-${KAFKA_VERSION}`);
     const libs = this.libsDir(paths);
     const marker = join(home, '.complete');

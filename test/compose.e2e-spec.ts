@@ -1,0 +1,210 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  LocalInfraImages,
+  buildLocalInfraImages,
+  buildServiceImages,
+  consoleProgress,
+  eventually,
+  freePort,
+  resolveInfraPaths,
+} from '@herd/testing';
+
+const exec = promisify(execFile);
+const COMPOSE_FILE = resolve(__dirname, '..', 'docker', 'compose.yml');
+
+interface EngineEvent {
+  status: string;
+  timeNano: number;
+  Actor: { Attributes: Record<string, string> };
+}
+
+interface CoursewareBody {
+  id: string;
+  status: string;
+  renditions: Array<{ target: string; uri: string }> | null;
+}
+
+/**
+ * docker/compose.yml booted by Debian's docker-compose with infra images built here from the same
+ * artifacts `npm run infra` provisions: every service healthy in order, a courseware published
+ * through it, the container isolation in force, named volumes, all removed afterwards.
+ */
+describe('docker/compose.yml (docker-compose, real containers)', () => {
+  const project = `herd-compose-${randomUUID().slice(0, 8)}`;
+  let env: NodeJS.ProcessEnv;
+  let infraImages: LocalInfraImages;
+  let mediaIn: string;
+  let coursewarePort: number;
+  let events: EngineEvent[] = [];
+
+  const compose = async (...args: string[]) =>
+    (
+      await exec('docker-compose', ['-f', COMPOSE_FILE, '-p', project, ...args], {
+        env,
+        maxBuffer: 16 << 20,
+      })
+    ).stdout.trim();
+  const docker = async (...args: string[]) =>
+    (await exec('docker', args, { maxBuffer: 16 << 20 })).stdout.trim();
+  const containerOf = async (service: string) => compose('ps', '-q', service);
+
+  beforeAll(async () => {
+    const context = { paths: resolveInfraPaths(), progress: consoleProgress };
+    await buildServiceImages(['courseware', 'codec'], context);
+    infraImages = await buildLocalInfraImages(context);
+    mediaIn = await mkdtemp(join(tmpdir(), 'herd-compose-media-'));
+    await chmod(mediaIn, 0o755);
+    coursewarePort = await freePort();
+    env = {
+      ...process.env,
+      ...infraImages,
+      HERD_COURSEWARE_PORT: String(coursewarePort),
+      HERD_CONSUL_PORT: String(await freePort()),
+      HERD_MEDIA_SOURCE_DIR: mediaIn,
+    };
+    consoleProgress('compose', `docker-compose up ${project} (waits for each health check)`);
+    // The engine's own record of the start order: container starts and health changes, streamed
+    // while `up` runs (the engine keeps only its last 256 events, too few on a shared machine).
+    const watcher = spawn('docker', [
+      'events',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      'event=start',
+      '--filter',
+      'event=health_status',
+      '--format',
+      '{{json .}}',
+    ]);
+    let streamed = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (streamed += chunk.toString()));
+    try {
+      // `up` starts each service only once those it depends on report healthy.
+      await compose('up', '-d', '--no-build');
+    } finally {
+      watcher.kill();
+    }
+    events = streamed
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as EngineEvent);
+    await eventually(
+      'courseware ready through its published port',
+      async () =>
+        (await fetch(`http://127.0.0.1:${coursewarePort}/health/ready`)).status === 200
+          ? true
+          : undefined,
+      { timeoutMs: 180_000, intervalMs: 500, explain: () => compose('logs', '--tail', '20') },
+    );
+  }, 1_200_000);
+
+  afterAll(async () => {
+    await compose('down', '--volumes', '--remove-orphans', '--timeout', '30');
+  }, 120_000);
+
+  it('runs every service from the images its variables name, each healthy', async () => {
+    for (const [service, image] of [
+      ['consul', infraImages.HERD_CONSUL_IMAGE],
+      ['kafka', infraImages.HERD_KAFKA_IMAGE],
+      ['postgres', infraImages.HERD_POSTGRES_IMAGE],
+      ['codec', 'herd/codec:latest'],
+      ['courseware', 'herd/courseware:latest'],
+    ] as const) {
+      const id = await containerOf(service);
+      expect(await docker('inspect', '--format', '{{.Config.Image}}', id)).toBe(image);
+      expect(await docker('inspect', '--format', '{{.State.Health.Status}}', id)).toBe('healthy');
+    }
+  });
+
+  it('started codec only once Consul, Kafka and PostgreSQL were healthy, courseware once codec was', async () => {
+    const first = (service: string, status: string) =>
+      Math.min(
+        ...events
+          .filter(
+            (e) =>
+              e.status === status && e.Actor.Attributes['com.docker.compose.service'] === service,
+          )
+          .map((e) => e.timeNano),
+      );
+    const codecStarted = first('codec', 'start');
+    for (const infra of ['consul', 'kafka', 'postgres']) {
+      expect(first(infra, 'health_status: healthy')).toBeLessThan(codecStarted);
+    }
+    expect(first('codec', 'health_status: healthy')).toBeLessThan(first('courseware', 'start'));
+  });
+
+  it('publishes a courseware through the composed herd', async () => {
+    await writeFile(join(mediaIn, 'lecture.wav'), Buffer.from(`RIFF-${project}`));
+    const base = `http://127.0.0.1:${coursewarePort}`;
+    const created = await fetch(`${base}/coursewares`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: `compose ${project}`,
+        source: { uri: 'file:///media-in/lecture.wav', format: 'wav' },
+        targets: ['mp3-128k', 'thumbnail'],
+      }),
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as CoursewareBody;
+    const published = await eventually(
+      'courseware published',
+      async () => {
+        const body = (await (await fetch(`${base}/coursewares/${id}`)).json()) as CoursewareBody;
+        return body.status === 'PUBLISHING' ? undefined : body;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    expect(published.status).toBe('PUBLISHED');
+    expect(published.renditions?.map((r) => r.uri)).toEqual([
+      expect.stringMatching(/^file:\/\/\/data\/media\/.+\/mp3-128k\.mp3$/),
+      expect.stringMatching(/^file:\/\/\/data\/media\/.+\/thumbnail\.jpg$/),
+    ]);
+  }, 180_000);
+
+  it('isolates the service containers: read-only root, no capabilities, no new privileges, limits', async () => {
+    for (const service of ['codec', 'courseware']) {
+      const host = JSON.parse(
+        await docker('inspect', '--format', '{{json .HostConfig}}', await containerOf(service)),
+      ) as {
+        ReadonlyRootfs: boolean;
+        CapDrop: string[];
+        SecurityOpt: string[];
+        Memory: number;
+        NanoCpus: number;
+        PidsLimit: number;
+      };
+      expect(host).toMatchObject({
+        ReadonlyRootfs: true,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges:true'],
+        Memory: 512 * 1024 * 1024,
+        NanoCpus: 1e9,
+        PidsLimit: 256,
+      });
+    }
+  });
+
+  it('keeps state in named volumes of the project', async () => {
+    const volumes = (
+      await docker(
+        'volume',
+        'ls',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--format',
+        '{{.Name}}',
+      )
+    )
+      .split('\n')
+      .sort();
+    expect(volumes).toEqual(
+      ['codec-media', 'kafka-data', 'postgres-data'].map((name) => `${project}_${name}`),
+    );
+  });
+});
