@@ -1,10 +1,11 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SchematicTestRunner, UnitTestTree } from '@angular-devkit/schematics/testing';
 import { Tree } from '@angular-devkit/schematics';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { validateAppDefinition, validateGroupDefinition } from '@herd/marathon';
 import { createValidationPipe, loadServiceConfig } from '@herd/service';
 import { formatSources } from '../utils/format-sources';
 
@@ -12,16 +13,29 @@ const COLLECTION = resolve(__dirname, '..', 'collection.json');
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const TIMESTAMP = 1700000000000;
 
-async function generate(name: string, seed?: (tree: Tree) => void): Promise<UnitTestTree> {
+async function generate(
+  name: string,
+  seed?: (tree: Tree) => void,
+  options: { port?: number } = {},
+): Promise<UnitTestTree> {
   const tree = Tree.empty();
-  tree.create('package.json', JSON.stringify({ name: 'herd', scripts: { test: 'jest' } }));
+  tree.create(
+    'package.json',
+    JSON.stringify({ name: 'herd', version: '0.1.0', scripts: { test: 'jest' } }),
+  );
   tree.create(
     'nest-cli.json',
-    JSON.stringify({ monorepo: true, projects: { codec: { type: 'application' } } }),
+    JSON.stringify({
+      monorepo: true,
+      projects: {
+        codec: { type: 'application', root: 'apps/codec' },
+        database: { type: 'library', root: 'libs/database' },
+      },
+    }),
   );
   seed?.(tree);
   const runner = new SchematicTestRunner('herd', COLLECTION);
-  return runner.runSchematic('service', { name, migrationTimestamp: TIMESTAMP }, tree);
+  return runner.runSchematic('service', { name, migrationTimestamp: TIMESTAMP, ...options }, tree);
 }
 
 describe('service schematic', () => {
@@ -31,10 +45,13 @@ describe('service schematic', () => {
       [
         '/apps/inventory/README.md',
         '/apps/inventory/src/inventory.constants.ts',
+        '/apps/inventory/src/inventory.int-spec.ts',
+        '/apps/inventory/src/inventory.manifest.ts',
         '/apps/inventory/src/inventory.module.spec.ts',
         '/apps/inventory/src/inventory.module.ts',
         '/apps/inventory/src/items/dto/create-item.dto.ts',
         '/apps/inventory/src/items/item.entity.ts',
+        '/apps/inventory/src/items/items.handler.ts',
         '/apps/inventory/src/items/items.controller.ts',
         '/apps/inventory/src/main.ts',
         `/apps/inventory/src/migrations/${TIMESTAMP}-inventory-schema.ts`,
@@ -70,10 +87,68 @@ describe('service schematic', () => {
     await expect(generate(name)).rejects.toThrow(/not a usable service name|must match pattern/);
   });
 
-  it('refuses to overwrite an existing service', async () => {
+  it('refuses to overwrite an existing service folder', async () => {
     await expect(
-      generate('codec', (tree) => tree.create('apps/codec/src/main.ts', '')),
-    ).rejects.toThrow('apps/codec already exists');
+      generate('stable', (tree) => tree.create('apps/stable/src/main.ts', '')),
+    ).rejects.toThrow('apps/stable already exists');
+  });
+
+  it.each([
+    ['codec', 'the application "codec" in nest-cli.json (apps/codec)'],
+    ['database', 'the library "database" in nest-cli.json (libs/database)'],
+  ])('refuses %s, a project of nest-cli.json, naming it', async (name, what) => {
+    await expect(generate(name)).rejects.toThrow(`"${name}" is already ${what}: pick another`);
+  });
+
+  it('refuses the name of a library folder not listed in nest-cli.json', async () => {
+    await expect(
+      generate('metrics', (tree) => tree.create('libs/metrics/src/index.ts', '')),
+    ).rejects.toThrow('"metrics" is the library libs/metrics (@herd/metrics)');
+  });
+
+  it('takes the first port no service uses, and refuses a taken one', async () => {
+    const seed = (tree: Tree) => {
+      tree.create('apps/stock/src/stock.constants.ts', 'export const STOCK_DEFAULT_PORT = 3100;\n');
+      tree.create(
+        'docker/images.json',
+        JSON.stringify({ codec: { port: 3101, systemPackages: [] } }),
+      );
+    };
+    const tree = await generate('orders', seed);
+    expect(tree.readContent('/apps/orders/src/orders.constants.ts')).toContain(
+      'export const ORDERS_DEFAULT_PORT = 3102;',
+    );
+    expect(JSON.parse(tree.readContent('/docker/images.json'))).toEqual({
+      codec: { port: 3101, systemPackages: [] },
+      orders: { port: 3102, systemPackages: [] },
+    });
+    await expect(generate('orders', seed, { port: 3101 })).rejects.toThrow(
+      "port 3101 is codec's: pick another --port",
+    );
+  });
+
+  it('adds its manifest to the herd CLI and renders its Marathon definition through @herd/marathon', async () => {
+    const definitions = readFileSync(join(REPO_ROOT, 'apps/cli/src/herd-definitions.ts'), 'utf8');
+    const tree = await generate('orders', (t) =>
+      t.create('apps/cli/src/herd-definitions.ts', definitions),
+    );
+    expect(tree.readContent('/apps/cli/src/herd-definitions.ts')).toContain(
+      "import { ordersManifest } from '../../orders/src/orders.manifest';",
+    );
+    expect(tree.readContent('/apps/cli/src/herd-definitions.ts')).toMatch(
+      /HERD_MANIFESTS: readonly ServiceManifest\[\] = \[[^\]]*ordersManifest,?\s*\]/,
+    );
+    const app = JSON.parse(tree.readContent('/docker/marathon/orders.json')) as {
+      id: string;
+      container: { docker: { image: string } };
+    };
+    expect(validateAppDefinition(app)).toEqual([]);
+    expect(app.container.docker.image).toMatch(/^herd\/orders:/);
+    const group = JSON.parse(tree.readContent('/docker/marathon/herd-group.json')) as {
+      apps: Array<{ id: string }>;
+    };
+    expect(validateGroupDefinition(group)).toEqual([]);
+    expect(group.apps.map((a) => a.id)).toContain(app.id);
   });
 
   describe('the generated service', () => {
