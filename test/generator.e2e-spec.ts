@@ -10,7 +10,9 @@ const exec = promisify(execFile);
 /**
  * The generator end to end, in a temporary copy of the repository: `npm run generate -- service`,
  * the generated service's own tests (its integration test on the real servers, migration
- * included), its image built from its docker/images.json entry, booted, registered in Consul.
+ * included) and the CLI's drift tests (its Marathon definition and Swarm stack entry are what the
+ * builders make of its manifest), its image built from its docker/images.json entry, booted,
+ * registered in Consul.
  */
 describe('npm run generate -- service (temporary copy of the repository)', () => {
   const name = `gen${Date.now().toString(36)}`;
@@ -27,9 +29,13 @@ describe('npm run generate -- service (temporary copy of the repository)', () =>
     await copy?.remove();
   });
 
-  it('passes its own unit and integration tests on the real servers', async () => {
+  it('passes its own unit and integration tests on the real servers, and the Marathon and Swarm drift tests', async () => {
     const infra = herdInfraEnv();
-    const run = await exec('npx', ['jest', `apps/${name}/`], {
+    const drift = [
+      'apps/cli/src/herd-definitions.spec.ts',
+      'apps/cli/src/swarm/herd-swarm-stack.spec.ts',
+    ];
+    const run = await exec('npx', ['jest', `apps/${name}/`, ...drift], {
       cwd: copy.root,
       env: {
         ...process.env,
@@ -42,6 +48,8 @@ describe('npm run generate -- service (temporary copy of the repository)', () =>
     const output = `${run.stdout}\n${run.stderr}`;
     expect(output).toMatch(/tests: [1-9]\d* passed, 0 failed, 0 skipped/);
     expect(output).toContain(`PASS integration apps/${name}/src/${name}.int-spec.ts`);
+    expect(output).toContain('PASS unit apps/cli/src/herd-definitions.spec.ts');
+    expect(output).toContain('PASS unit apps/cli/src/swarm/herd-swarm-stack.spec.ts');
   }, 600_000);
 
   it('gets an image entry, a free port and a Marathon definition', async () => {

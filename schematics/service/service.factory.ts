@@ -11,11 +11,18 @@ import {
   template,
   url,
 } from '@angular-devkit/schematics';
-import { defineServiceManifest } from '@herd/manifest';
+import { ServiceManifest, defineServiceManifest } from '@herd/manifest';
 import { buildAppDefinition, buildGroupDefinition } from '@herd/marathon';
 import { clusterServiceEnv } from '@herd/service';
+import { buildServiceSpec, renderSwarmStack } from '@herd/swarm';
 import { HERD_MANIFESTS } from '../../apps/cli/src/herd-definitions';
 import { MARATHON_DEFINITIONS_DIR as MARATHON_DIR } from '../../apps/cli/src/cli.constants';
+import {
+  HERD_STACK,
+  HERD_SWARM_PORT_PREFIXES,
+  SWARM_STACK_FILE,
+  herdSwarmMembers,
+} from '../../apps/cli/src/swarm/herd-swarm-stack';
 import { formatSources } from '../utils/format-sources';
 
 export interface ServiceSchematicOptions {
@@ -28,6 +35,7 @@ const RESERVED = new Set(['demo', 'service', 'herd']);
 const FIRST_GENERATED_PORT = 3100;
 const IMAGES_FILE = 'docker/images.json';
 const HERD_MANIFESTS_FILE = 'apps/cli/src/herd-definitions.ts';
+const SWARM_MEMBERS_FILE = 'apps/cli/src/swarm/herd-swarm-stack.ts';
 
 interface NestCli {
   projects?: Record<string, { type?: string; root?: string }>;
@@ -51,6 +59,13 @@ export function main(options: ServiceSchematicOptions): Rule {
     refuseClashes(tree, name);
     const port = choosePort(tree, options.port);
     const settings = { name, port, timestamp };
+    // The same manifest the template writes: the drift tests of apps/cli compare the two.
+    const manifest = defineServiceManifest({
+      name,
+      version: readJson<{ version: string }>(tree, 'package.json').version,
+      ports: [{ name: 'http', containerPort: port }],
+      env: clusterServiceEnv(name),
+    });
     return chain([
       addProjectToNestCli(name),
       addStartScript(name),
@@ -62,8 +77,9 @@ export function main(options: ServiceSchematicOptions): Rule {
           move('.'),
         ]),
       ),
-      addToHerdManifests(name, port),
-      formatWithPrettier(`apps/${name}`, HERD_MANIFESTS_FILE),
+      addToHerdManifests(manifest),
+      addToSwarmStack(manifest),
+      formatWithPrettier(`apps/${name}`, HERD_MANIFESTS_FILE, SWARM_MEMBERS_FILE),
     ]);
   };
 }
@@ -132,7 +148,8 @@ function addImageEntry(name: string, port: number): Rule {
  * group's are rendered by @herd/marathon from that same manifest (`npx herd definitions` would
  * write the same files; the drift test in apps/cli checks it).
  */
-function addToHerdManifests(name: string, port: number): Rule {
+function addToHerdManifests(manifest: ServiceManifest): Rule {
+  const { name } = manifest;
   return (tree: Tree) => {
     const source = tree.read(HERD_MANIFESTS_FILE)?.toString('utf8');
     if (!source) return tree;
@@ -152,12 +169,6 @@ function addToHerdManifests(name: string, port: number): Rule {
         `${list[1]}${list[2].trim()}, ${variable}]`,
       ),
     );
-    const manifest = defineServiceManifest({
-      name,
-      version: readJson<{ version: string }>(tree, 'package.json').version,
-      ports: [{ name: 'http', containerPort: port }],
-      env: clusterServiceEnv(name),
-    });
     const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
     tree.create(`${MARATHON_DIR}/${name}.json`, json(buildAppDefinition(manifest)));
     const group = `${MARATHON_DIR}/herd-group.json`;
@@ -206,6 +217,42 @@ function readJson<T>(tree: Tree, path: string): T {
 function updateJson<T>(tree: Tree, path: string, change: (value: T) => T): Tree {
   tree.overwrite(path, `${JSON.stringify(change(readJson<T>(tree, path)), null, 2)}\n`);
   return tree;
+}
+
+/**
+ * docker/swarm/herd.stack.yml gains the service, rendered by @herd/swarm from the same manifest,
+ * on the next free host-port prefix of HERD_SWARM_PORT_PREFIXES (`npm run ranch -- stack` would
+ * write the same file; the drift test in apps/cli checks it).
+ */
+function addToSwarmStack(manifest: ServiceManifest): Rule {
+  const { name } = manifest;
+  return (tree: Tree) => {
+    const members = tree.read(SWARM_MEMBERS_FILE)?.toString('utf8');
+    const stack = tree.read(SWARM_STACK_FILE)?.toString('utf8');
+    if (!members || !stack) return tree;
+    const prefixes =
+      /(HERD_SWARM_PORT_PREFIXES: Readonly<Record<string, number>> = \{)([^}]*)\}/.exec(members);
+    if (!prefixes) {
+      throw new SchematicsException(
+        `${SWARM_MEMBERS_FILE}: HERD_SWARM_PORT_PREFIXES not found where expected`,
+      );
+    }
+    const hostPortPrefix = Math.max(...Object.values(HERD_SWARM_PORT_PREFIXES)) + 1;
+    tree.overwrite(
+      SWARM_MEMBERS_FILE,
+      members.replace(
+        prefixes[0],
+        `${prefixes[1]}${prefixes[2].trimEnd()}\n  '${name}': ${hostPortPrefix},\n}`,
+      ),
+    );
+    const header = stack.slice(0, stack.search(/^[^#]/m));
+    const specs = [
+      ...herdSwarmMembers().map((member) => buildServiceSpec(member.manifest, member.options)),
+      buildServiceSpec(manifest, { stack: HERD_STACK, hostPortPrefix }),
+    ];
+    tree.overwrite(SWARM_STACK_FILE, `${header}${renderSwarmStack(specs)}`);
+    return tree;
+  };
 }
 
 /** Generated code follows the repository's Prettier settings whatever the name's length. */
