@@ -66,7 +66,7 @@ const scenario: BenchScenario = async (progress) => {
   for (const image of built) {
     const port = await freePort();
     progress(`booting ${image.image} on the real servers (port ${port})`);
-    const started = await new ServiceContainer(image.image, port)
+    const started = await new ServiceContainer(image.id, port)
       .withEnvironment({
         ...servers,
         [`${image.app.toUpperCase()}_DATABASE_URL`]: await recreateServiceDatabase(

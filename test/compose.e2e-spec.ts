@@ -55,7 +55,10 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
 
   beforeAll(async () => {
     const context = { paths: resolveInfraPaths(), progress: consoleProgress };
-    await buildServiceImages(['courseware', 'codec'], context);
+    // Tags are shared on this engine: run exactly what this build made, under this project's tags.
+    for (const built of await buildServiceImages(['courseware', 'codec'], context)) {
+      await docker('tag', built.id, `${project}/${built.app}:run`);
+    }
     infraImages = await buildLocalInfraImages(context);
     mediaIn = await mkdtemp(join(tmpdir(), 'herd-compose-media-'));
     await chmod(mediaIn, 0o755);
@@ -63,6 +66,8 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
     env = {
       ...process.env,
       ...infraImages,
+      HERD_IMAGE_PREFIX: project,
+      HERD_VERSION: 'run',
       HERD_COURSEWARE_PORT: String(coursewarePort),
       HERD_CONSUL_PORT: String(await freePort()),
       HERD_MEDIA_SOURCE_DIR: mediaIn,
@@ -105,6 +110,7 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
 
   afterAll(async () => {
     await compose('down', '--volumes', '--remove-orphans', '--timeout', '30');
+    await docker('rmi', `${project}/courseware:run`, `${project}/codec:run`).catch(() => undefined);
   }, 120_000);
 
   it('runs every service from the images its variables name, each healthy', async () => {
@@ -112,8 +118,8 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       ['consul', infraImages.HERD_CONSUL_IMAGE],
       ['kafka', infraImages.HERD_KAFKA_IMAGE],
       ['postgres', infraImages.HERD_POSTGRES_IMAGE],
-      ['codec', 'herd/codec:latest'],
-      ['courseware', 'herd/courseware:latest'],
+      ['codec', `${project}/codec:run`],
+      ['courseware', `${project}/courseware:run`],
     ] as const) {
       const id = await containerOf(service);
       expect(await docker('inspect', '--format', '{{.Config.Image}}', id)).toBe(image);

@@ -50,7 +50,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
   let codec: StartedServiceContainer;
 
   async function startCodec(instance: string): Promise<StartedServiceContainer> {
-    const container = await new ServiceContainer(images.codec?.image ?? '', await freePort())
+    const container = await new ServiceContainer(images.codec?.id ?? '', await freePort())
       .withEnvironment({ ...env, CODEC_MEDIA_DIR: '/data/media', HERD_INSTANCE_ID: instance })
       .withBindMounts([
         { source: mediaIn, target: '/media-in', mode: 'ro' },
@@ -136,7 +136,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
       HERD_CONSUL_URL: infra.consulUrl,
     };
     codec = await startCodec(`codec-image-${run}-1`);
-    courseware = await new ServiceContainer(images.courseware?.image ?? '', await freePort())
+    courseware = await new ServiceContainer(images.courseware?.id ?? '', await freePort())
       .withEnvironment({ ...env, HERD_INSTANCE_ID: `courseware-image-${run}` })
       .startService();
     started.push(courseware);
@@ -147,7 +147,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
   });
 
   it('runs as uid 999 on a read-only root, no capabilities, no new privileges, no SQLite', async () => {
-    const image = images.courseware?.image ?? '';
+    const image = images.courseware?.id ?? '';
     expect(await docker('image', 'inspect', '--format', '{{.Config.User}}', image)).toBe('999:999');
     const { container } = courseware;
     const status = (await container.exec(['cat', '/proc/1/status'])).output;
@@ -175,7 +175,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
         'inspect',
         '--format',
         '{{json .Config.Labels}}',
-        images.codec?.image ?? '',
+        images.codec?.id ?? '',
       ),
     ) as Record<string, string>;
     const head = (await exec('git', ['rev-parse', 'HEAD'])).stdout.trim();
@@ -248,7 +248,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
 
   it('refuses to boot in production without its servers, naming the missing key', async () => {
     const logs: string[] = [];
-    const refused = await new ServiceContainer(images.courseware?.image ?? '', await freePort())
+    const refused = await new ServiceContainer(images.courseware?.id ?? '', await freePort())
       .withLogConsumer((stream) => stream.on('data', (line: Buffer) => logs.push(line.toString())))
       .withWaitStrategy(Wait.forLogMessage(/failed to start/))
       .start();

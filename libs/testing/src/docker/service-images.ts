@@ -19,6 +19,11 @@ export interface ServiceImageSpec {
 export interface BuiltImage {
   readonly app: string;
   readonly image: string;
+  /**
+   * The image this build made. Tags are shared by everyone on one engine (another checkout may
+   * retag `herd/<app>:<version>` a moment later): tests run this id, not the tag.
+   */
+  readonly id: string;
   readonly baseImage: string;
   readonly bytes: number;
 }
@@ -67,6 +72,7 @@ export async function buildServiceImages(
     const spec = specs[app] as ServiceImageSpec;
     const image = serviceImageName(app, root);
     const logFile = join(context.paths.stateDir, 'images', `${app}.log`);
+    const idFile = join(context.paths.stateDir, 'images', `${app}.id`);
     progress('images', `building ${image} on ${baseImage} (log: ${logFile})`);
     await runLogged(
       'docker',
@@ -82,6 +88,8 @@ export async function buildServiceImages(
           VERSION: packageVersion(root),
           ...labels,
         }),
+        '--iidfile',
+        idFile,
         '-t',
         image,
         '-t',
@@ -90,9 +98,10 @@ export async function buildServiceImages(
       ],
       { step: `docker build ${app}`, logFile, progress, heartbeatMs: 30_000 },
     );
-    const bytes = Number(await dockerProbe(['image', 'inspect', '--format', '{{.Size}}', image]));
+    const id = readFileSync(idFile, 'utf8').trim();
+    const bytes = Number(await dockerProbe(['image', 'inspect', '--format', '{{.Size}}', id]));
     progress('images', `${image}: ${(bytes / 1e6).toFixed(0)} MB`);
-    built.push({ app, image, baseImage, bytes });
+    built.push({ app, image, id, baseImage, bytes });
   }
   return built;
 }
