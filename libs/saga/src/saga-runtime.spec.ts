@@ -290,6 +290,34 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     });
   });
 
+  it('dead-letters a replayed command older than the inbox retention instead of applying it', async () => {
+    const week = 7 * 24 * 3_600_000;
+    const stale = {
+      envelope: 1,
+      id: 'stale-1',
+      kind: 'command',
+      type: 'credit.reserve',
+      sagaId: 'old-saga',
+      sagaType: 'order',
+      definitionVersion: 1,
+      timestamp: Date.now() - week - 60_000,
+      correlationId: 'old-saga',
+      causationId: null,
+      traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+      replyTo: 'orders.saga-replies',
+      payload: { orderId: 'stale', amount: 1 },
+    };
+    await participant.transport.publish([
+      { topic: 'credit', key: 'old-saga', value: JSON.stringify(stale), headers: {} },
+    ]);
+    const id = await orchestrator.orchestrator.start('order', { orderId: 'o10', amount: 5 });
+    expect((await terminal(id)).state).toBe('COMPLETED');
+    expect(broker.messages('credit.dlq')[0]?.headers[SAGA_HEADERS.dlqReason]).toBe(
+      'past-inbox-retention',
+    );
+    expect(effects).toEqual(['reserve:o10', 'ship:o10']);
+  });
+
   it('dead-letters a reply its step schema refuses and leaves the step to its timeout', async () => {
     const id = await orchestrator.orchestrator.start('order', { orderId: 'bad-reply', amount: 5 });
     await waitFor(() => broker.messages('orders.saga-replies.dlq')[0], 'the reply in the DLQ');

@@ -90,6 +90,7 @@ export class SagaRuntime {
       outbox,
       new Inbox(new SqlDialect(dataSource), options.serviceName),
       leaseMs,
+      options.retention?.inboxMs ?? SAGA_DEFAULTS.inboxRetentionMs,
     );
     this.replier = new SagaReplier(outbox);
     this.retention = new RetentionCleaner(dataSource, {

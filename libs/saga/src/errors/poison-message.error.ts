@@ -5,7 +5,8 @@ export type PoisonReason =
   | 'unknown-type'
   | 'invalid-payload'
   | 'unexpected-kind'
-  | 'unknown-definition-version';
+  | 'unknown-definition-version'
+  | 'past-inbox-retention';
 
 /**
  * A message no retry can fix: the transport moves it to the dead-letter topic and goes on with

@@ -27,6 +27,8 @@ export class ParticipantDispatcher {
     private readonly outbox: Outbox,
     private readonly inbox: Inbox,
     private readonly leaseMs: number,
+    /** Ids older than this are gone from the inbox: such a command cannot be deduplicated. */
+    private readonly inboxRetentionMs: number,
   ) {}
 
   register(registration: SagaCommandHandlerRegistration): void {
@@ -49,6 +51,15 @@ export class ParticipantDispatcher {
     const handler = this.handlers.get(command.type);
     if (!handler) {
       throw new PoisonMessageError('unknown-type', `no handler for command "${command.type}"`);
+    }
+    // A replay from the beginning (group renamed, offsets expired) must not apply again what the
+    // purged inbox no longer remembers: such a command goes to the dead-letter topic instead.
+    const age = Date.now() - command.timestamp;
+    if (age > this.inboxRetentionMs) {
+      throw new PoisonMessageError(
+        'past-inbox-retention',
+        `command ${command.id} is ${age} ms old, older than the inbox keeps ids (${this.inboxRetentionMs} ms)`,
+      );
     }
     let payload: unknown;
     try {
