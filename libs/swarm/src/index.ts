@@ -15,3 +15,15 @@ export { DockerEngineUnreachableError } from './errors/docker-engine-unreachable
 export { SwarmDefinitionError } from './errors/swarm-definition.error';
 export { ensureSwarm } from './engine/ensure-swarm';
 export type { SwarmHandle } from './engine/ensure-swarm';
+export { SwarmDeployer } from './deploy/swarm-deployer';
+export type {
+  SwarmChange,
+  SwarmDeployOutcome,
+  SwarmDeployerOptions,
+} from './deploy/swarm-deployer';
+export { describeProgress } from './deploy/swarm-progress';
+export type { SwarmProgress, SwarmTaskProgress } from './deploy/swarm-progress';
+export { swarmStatus } from './deploy/swarm-status';
+export type { SwarmServiceStatus, SwarmTaskStatus } from './deploy/swarm-status';
+export { SwarmSecretMissingError } from './errors/swarm-secret-missing.error';
+export { SwarmTimeoutError } from './errors/swarm-timeout.error';
