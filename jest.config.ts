@@ -6,7 +6,7 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   moduleNameMapper: {
-    '^@herd/(registry|database|saga|health|marathon|manifest|testing|service|contracts|swarm)$':
+    '^@herd/(registry|database|saga|health|marathon|manifest|testing|service|contracts|swarm|media)$':
       '<rootDir>/libs/$1/src',
   },
   roots: [
