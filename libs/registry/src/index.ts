@@ -27,6 +27,7 @@ export type {
 export type { LoadBalancer, LoadBalancerName } from './interfaces/load-balancer.interface';
 export type { ServiceRequest, ServiceResponse } from './interfaces/service-request.interface';
 export { ConsulServiceRegistry } from './consul/consul-service-registry';
+export type { ConsulHealthEntry } from './consul/consul-agent.client';
 export { InMemoryServiceRegistry } from './memory/in-memory-service-registry';
 export {
   InMemoryRegistryStore,

@@ -1,19 +1,11 @@
 import Consul from 'consul';
-import { ConsulRequestError, ConsulUnavailableError, VERSION_META_KEY } from '@herd/registry';
+import {
+  ConsulRequestError,
+  ConsulUnavailableError,
+  VERSION_META_KEY,
+  type ConsulHealthEntry,
+} from '@herd/registry';
 import { HerdDirectory, HerdInstance } from './herd-instance';
-
-interface HealthEntry {
-  Node: { Address: string };
-  Service: {
-    ID: string;
-    Service: string;
-    Address: string;
-    Port: number;
-    Tags: string[] | null;
-    Meta: Record<string, string> | null;
-  };
-  Checks: { Status: 'passing' | 'warning' | 'critical'; ServiceID: string }[];
-}
 
 type Call = (options: Record<string, unknown>) => Promise<unknown>;
 interface CatalogApi {
@@ -59,7 +51,7 @@ export class ConsulHerdDirectory implements HerdDirectory {
         (service) =>
           this.call('health.service', () =>
             this.api.health.service({ service, timeout: this.timeoutMs }),
-          ) as Promise<HealthEntry[]>,
+          ) as Promise<ConsulHealthEntry[]>,
       ),
     );
     return entries.flat().map(toInstance);
@@ -79,7 +71,7 @@ export class ConsulHerdDirectory implements HerdDirectory {
   }
 }
 
-function toInstance(entry: HealthEntry): HerdInstance {
+function toInstance(entry: ConsulHealthEntry): HerdInstance {
   const own = entry.Checks.filter((c) => c.ServiceID === entry.Service.ID || c.ServiceID === '');
   const worst = own.reduce((acc, check) => Math.max(acc, HEALTH_ORDER.indexOf(check.Status)), 0);
   return {
