@@ -30,6 +30,7 @@ import {
 } from '@herd/saga';
 import { serviceDatabaseUrlKey } from './config/cluster-env';
 import { ServiceConfig } from './config/service-config';
+import { serviceConfigModule } from './config/service-config.module';
 
 /** What a service brings on top of the toolkit. */
 export interface HerdServiceParts {
@@ -66,7 +67,9 @@ const processBroker = new MemoryBroker();
 
 /**
  * Makes a Nest app a herd member in one import: its own database, sagas, registration and
- * discovery, health and metrics — on real servers when configured, embedded defaults otherwise.
+ * discovery, health and metrics — on real servers when configured, embedded defaults otherwise —
+ * and a global @nestjs/config ConfigModule whose environment is checked against
+ * `ServiceEnvironment`.
  */
 @Module({})
 export class HerdServiceModule {
@@ -149,7 +152,7 @@ export class HerdServiceModule {
     });
     return {
       module: HerdServiceModule,
-      imports: [database, saga, registry, health],
+      imports: [serviceConfigModule(config.name), database, saga, registry, health],
       exports: [database, saga, registry, health],
     };
   }
