@@ -64,6 +64,10 @@ export type {
   IncomingMessage,
   MessageHandler,
   OutgoingMessage,
+  ReadTopicOptions,
   SagaTransport,
+  StoredTopicMessage,
 } from './transport/saga-transport';
+export { SagaDeadLetterTopics } from './transport/saga-dead-letter-topics';
+export type { DeadLetteredMessage } from './transport/saga-dead-letter-topics';
 export * from './errors';

@@ -288,6 +288,21 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       [SAGA_HEADERS.dlqOriginalTopic]: 'credit',
       [SAGA_HEADERS.dlqOriginalOffset]: '0',
     });
+    const [entry] = await participant.deadLetterTopics.list();
+    expect(entry).toMatchObject({
+      ref: 'credit.dlq/0/0',
+      originalTopic: 'credit',
+      reason: 'undecodable',
+    });
+    // Replayed onto its topic, it meets the same checks: dead-lettered again, marked as a replay.
+    await participant.deadLetterTopics.replay('credit.dlq/0/0');
+    await waitFor(() => broker.messages('credit.dlq')[1], 'the replayed garbage in the DLQ');
+    expect(broker.messages('credit')[broker.messages('credit').length - 1]?.headers).toEqual({
+      [SAGA_HEADERS.dlqReplayedFrom]: 'credit.dlq/0/0',
+    });
+    await expect(participant.deadLetterTopics.replay('credit.dlq/0/7')).rejects.toThrow(
+      'dead letter "credit.dlq/0/7" not found',
+    );
   });
 
   it('dead-letters a replayed command older than the inbox retention instead of applying it', async () => {

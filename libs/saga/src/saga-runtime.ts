@@ -21,6 +21,7 @@ import { SAGA_DEFAULTS } from './saga.constants';
 import { SAGA_ENTITIES } from './saga.entities';
 import { KafkaSagaTransport } from './transport/kafka/kafka-saga.transport';
 import { MemorySagaTransport } from './transport/memory/memory-saga.transport';
+import { SagaDeadLetterTopics } from './transport/saga-dead-letter-topics';
 import {
   deadLetterTopic,
   type IncomingMessage,
@@ -37,6 +38,8 @@ export class SagaRuntime {
   readonly relay: OutboxRelay;
   /** Operator commands on outbox rows the broker kept refusing. */
   readonly deadLetters: SagaDeadLetters;
+  /** Operator commands on the poison messages in `<topic>.dlq` of the topics consumed here. */
+  readonly deadLetterTopics: SagaDeadLetterTopics;
   readonly retention: RetentionCleaner;
   readonly transport: SagaTransport;
   readonly metrics: SagaMetrics;
@@ -76,6 +79,9 @@ export class SagaRuntime {
       this.metrics,
     );
     this.deadLetters = new SagaDeadLetters(dataSource, outbox, () => this.relay.kick());
+    this.deadLetterTopics = new SagaDeadLetterTopics(this.transport, () =>
+      this.consumedTopics.map(deadLetterTopic),
+    );
     this.orchestrator = new SagaOrchestrator(
       dataSource,
       this.registry,

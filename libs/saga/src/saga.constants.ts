@@ -12,6 +12,8 @@ export const SAGA_HEADERS = {
   dlqOriginalTopic: 'herd-dlq-original-topic',
   dlqOriginalPartition: 'herd-dlq-original-partition',
   dlqOriginalOffset: 'herd-dlq-original-offset',
+  /** On a message replayed from a dead-letter topic: the entry it came from. */
+  dlqReplayedFrom: 'herd-dlq-replayed-from',
 } as const;
 
 export const SAGA_DEFAULTS = {
@@ -36,6 +38,8 @@ export const SAGA_DEFAULTS = {
   sessionTimeoutMs: 30_000,
   memoryRedeliveryBackoffMs: 100,
   healthMaxOutboxLagMs: 60_000,
+  topicReadTimeoutMs: 30_000,
+  deadLetterListLimit: 100,
 } as const;
 
 export const SAGA_ENVELOPE_VERSION = 1;

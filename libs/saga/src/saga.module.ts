@@ -9,6 +9,7 @@ import { SagaOrchestrator } from './orchestrator/saga-orchestrator';
 import { SagaReplier } from './participant/saga-replier';
 import { SagaDeadLetters } from './outbox/saga-dead-letters';
 import { SagaRuntime } from './saga-runtime';
+import { SagaDeadLetterTopics } from './transport/saga-dead-letter-topics';
 
 /**
  * `SagaModule.forRoot({ dataSource, serviceName, transport, definitions })` or `forRootAsync`.
@@ -33,6 +34,11 @@ import { SagaRuntime } from './saga-runtime';
       inject: [SagaRuntime],
     },
     {
+      provide: SagaDeadLetterTopics,
+      useFactory: (runtime: SagaRuntime) => runtime.deadLetterTopics,
+      inject: [SagaRuntime],
+    },
+    {
       provide: SagaReplier,
       useFactory: (runtime: SagaRuntime) => runtime.replier,
       inject: [SagaRuntime],
@@ -41,6 +47,13 @@ import { SagaRuntime } from './saga-runtime';
     SagaHealthIndicator,
     SagaLifecycle,
   ],
-  exports: [SagaRuntime, SagaOrchestrator, SagaReplier, SagaDeadLetters, SagaHealthIndicator],
+  exports: [
+    SagaRuntime,
+    SagaOrchestrator,
+    SagaReplier,
+    SagaDeadLetters,
+    SagaDeadLetterTopics,
+    SagaHealthIndicator,
+  ],
 })
 export class SagaModule extends SagaConfigurableModule {}

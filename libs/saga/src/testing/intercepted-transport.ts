@@ -1,4 +1,10 @@
-import type { MessageHandler, OutgoingMessage, SagaTransport } from '../transport/saga-transport';
+import type {
+  MessageHandler,
+  OutgoingMessage,
+  ReadTopicOptions,
+  SagaTransport,
+  StoredTopicMessage,
+} from '../transport/saga-transport';
 import { SAGA_HEADERS } from '../saga.constants';
 
 /**
@@ -36,5 +42,9 @@ export class InterceptedTransport implements SagaTransport {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  read(topic: string, options: ReadTopicOptions): Promise<StoredTopicMessage[]> {
+    return this.inner.read(topic, options);
   }
 }

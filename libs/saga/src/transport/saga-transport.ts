@@ -15,6 +15,18 @@ export interface IncomingMessage {
   readonly headers: Record<string, string>;
 }
 
+/** A message read back from a topic (a dead letter), with the time the broker stored it. */
+export interface StoredTopicMessage extends IncomingMessage {
+  readonly timestamp: Date;
+}
+
+export interface ReadTopicOptions {
+  /** At most this many messages, in partition then offset order. */
+  readonly limit: number;
+  /** Only this partition, from this offset on (default: every partition from its start). */
+  readonly from?: { readonly partition: number; readonly offset: string };
+}
+
 /**
  * Throwing `PoisonMessageError` sends the message to the dead-letter topic and moves on; any other
  * throw leaves the message unacknowledged so it is delivered again.
@@ -34,6 +46,11 @@ export interface SagaTransport {
   /** Stops consuming after the message in hand, committing what was processed. */
   stopConsuming(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Reads what `topic` holds now, without joining the service's consumer group or committing
+   * anything (operators listing a dead-letter topic).
+   */
+  read(topic: string, options: ReadTopicOptions): Promise<StoredTopicMessage[]>;
   readonly connected: boolean;
 }
 

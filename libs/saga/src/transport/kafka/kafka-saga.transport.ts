@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
   type Admin,
@@ -11,6 +12,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { PoisonMessageError } from '../../errors/poison-message.error';
+import { SagaError } from '../../errors/saga.error';
 import { SagaOptionsError } from '../../errors/saga-options.error';
 import { SagaPublishRefusedError } from '../../errors/saga-publish-refused.error';
 import { SAGA_DEFAULTS, SAGA_HEADERS } from '../../saga.constants';
@@ -19,7 +21,9 @@ import {
   type IncomingMessage,
   type MessageHandler,
   type OutgoingMessage,
+  type ReadTopicOptions,
   type SagaTransport,
+  type StoredTopicMessage,
 } from '../saga-transport';
 import type { KafkaSagaTransportOptions } from './kafka-transport-options.interface';
 
@@ -140,6 +144,83 @@ export class KafkaSagaTransport implements SagaTransport {
     await this.stopConsuming();
     await this.producer.disconnect();
     this.connected = false;
+  }
+
+  /**
+   * kafkajs reads only through a consumer group: a throwaway one that commits nothing reads up to
+   * each partition's high watermark as it was when the read began, and is deleted afterwards.
+   */
+  async read(topic: string, { limit, from }: ReadTopicOptions): Promise<StoredTopicMessage[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const groupId = `herd-saga-reader.${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    try {
+      /** Partition -> [first offset to read, high watermark (exclusive)]. */
+      const ranges = new Map<number, [bigint, bigint]>();
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        if (from && p.partition !== from.partition) continue;
+        const low = BigInt(p.low);
+        const start = from && BigInt(from.offset) > low ? BigInt(from.offset) : low;
+        if (BigInt(p.high) > start) ranges.set(p.partition, [start, BigInt(p.high)]);
+      }
+      if (ranges.size === 0 || limit <= 0) return [];
+      const read = new Map<number, StoredTopicMessage[]>();
+      let count = 0;
+      let finish = () => undefined as void;
+      const finished = new Promise<void>((done) => (finish = done));
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const range = ranges.get(batch.partition);
+          if (!range) return;
+          const [start, high] = range;
+          for (const m of batch.messages) {
+            const offset = BigInt(m.offset);
+            if (offset < start) continue;
+            if (offset >= high || count >= limit) break;
+            const list = read.get(batch.partition) ?? [];
+            list.push({
+              topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key ? m.key.toString() : null,
+              value: m.value,
+              headers: stringHeaders(m.headers),
+              timestamp: new Date(Number(m.timestamp)),
+            });
+            read.set(batch.partition, list);
+            count += 1;
+          }
+          const last = BigInt(batch.lastOffset());
+          if (last + 1n >= high || count >= limit) ranges.delete(batch.partition);
+          if (ranges.size === 0) finish();
+        },
+      });
+      if (from) consumer.seek({ topic, partition: from.partition, offset: from.offset });
+      let timer: NodeJS.Timeout | undefined;
+      const timeoutMs = SAGA_DEFAULTS.topicReadTimeoutMs;
+      await Promise.race([
+        finished,
+        new Promise<never>((_, fail) => {
+          timer = setTimeout(
+            () =>
+              fail(new SagaError(`reading ${topic} did not finish within ${timeoutMs} ms`, true)),
+            timeoutMs,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
+      return [...read]
+        .sort(([a], [b]) => a - b)
+        .flatMap(([, list]) => list)
+        .slice(0, limit);
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await admin.disconnect();
+    }
   }
 
   private async eachBatch(payload: EachBatchPayload, handler: MessageHandler): Promise<void> {

@@ -2,6 +2,7 @@ import type { OutgoingMessage } from '../saga-transport';
 
 interface StoredMessage extends OutgoingMessage {
   readonly offset: number;
+  readonly timestamp: Date;
 }
 
 /**
@@ -15,7 +16,7 @@ export class MemoryBroker {
 
   append(message: OutgoingMessage): void {
     const log = this.log(message.topic);
-    log.push({ ...message, offset: log.length });
+    log.push({ ...message, offset: log.length, timestamp: new Date() });
     for (const wake of [...this.waiters]) wake();
   }
 

@@ -6,7 +6,9 @@ import {
   type IncomingMessage,
   type MessageHandler,
   type OutgoingMessage,
+  type ReadTopicOptions,
   type SagaTransport,
+  type StoredTopicMessage,
 } from '../saga-transport';
 import { MemoryBroker } from './memory-broker';
 
@@ -46,6 +48,23 @@ export class MemorySagaTransport implements SagaTransport {
   async close(): Promise<void> {
     await this.stopConsuming();
     this.connected = false;
+  }
+
+  async read(topic: string, { limit, from }: ReadTopicOptions): Promise<StoredTopicMessage[]> {
+    if (from && from.partition !== 0) return [];
+    const start = from ? Number(from.offset) : 0;
+    return this.broker
+      .messages(topic)
+      .slice(start, start + limit)
+      .map((m) => ({
+        topic,
+        partition: 0,
+        offset: String(m.offset),
+        key: m.key,
+        value: Buffer.from(m.value),
+        headers: m.headers,
+        timestamp: m.timestamp,
+      }));
   }
 
   private async loop(groupId: string, topic: string, handler: MessageHandler): Promise<void> {
