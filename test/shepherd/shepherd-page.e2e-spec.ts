@@ -15,8 +15,9 @@ const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
 /**
  * The shepherd's page in Debian's Chromium (driven by playwright-core) on real Consul, Kafka and
  * PostgreSQL: two codec processes show up with their instances, a SIGKILLed one leaves the
- * serving list, and a scaling decision the shepherd applied to the Marathon DOUBLE (not a
- * Marathon: @herd/marathon's test double) appears with its reason.
+ * serving list, a scaling decision the shepherd applied to the Marathon DOUBLE (not a
+ * Marathon: @herd/marathon's test double) appears with its reason, and a courseware saga that
+ * was compensated appears with why, read from courseware's own `GET /sagas`.
  */
 describe('the shepherd page', () => {
   const infra = herdInfraEnv();
@@ -25,6 +26,7 @@ describe('the shepherd page', () => {
     a: `codec-page-a-${run}`,
     b: `codec-page-b-${run}`,
     shepherd: `shepherd-page-${run}`,
+    courseware: `courseware-page-${run}`,
   };
   const double = new MarathonDouble({ taskStartMs: 200, healthyAfterMs: 200 });
   const processes: ServiceProcess[] = [];
@@ -32,6 +34,7 @@ describe('the shepherd page', () => {
   let browser: Browser;
   let page: Page;
   let shepherdUrl: string;
+  let coursewareUrl: string;
 
   const common = {
     HERD_POSTGRES_URL: infra.postgresUrl,
@@ -65,6 +68,15 @@ describe('the shepherd page', () => {
     await marathon.createApp({ ...buildAppDefinition(codecManifest), instances: 1 });
     await startCodec(ids.a);
     await startCodec(ids.b);
+    const coursewarePort = await freePort();
+    const courseware = ServiceProcess.start('courseware', {
+      ...common,
+      PORT: String(coursewarePort),
+      HERD_INSTANCE_ID: ids.courseware,
+    });
+    processes.push(courseware);
+    await courseware.ready(coursewarePort);
+    coursewareUrl = `http://127.0.0.1:${coursewarePort}`;
     const port = await freePort();
     const shepherd = ServiceProcess.start('shepherd', {
       ...common,
@@ -149,6 +161,43 @@ describe('the shepherd page', () => {
     expect(text).toContain('1 is below the minimum');
     expect((await marathon.getApp('/herd/codec')).instances).toBe(2);
   });
+
+  it('shows why a saga did not complete, read from the service’s GET /sagas', async () => {
+    const created = await fetch(`${coursewareUrl}/coursewares`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: `page ${run}`,
+        source: { uri: `file:///nowhere/${run}.wav`, format: 'wav' },
+        targets: ['mp3-128k'],
+      }),
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const rejected = await eventually(
+      'the courseware to be rejected',
+      async () => {
+        const body = (await (await fetch(`${coursewareUrl}/coursewares/${id}`)).json()) as {
+          status: string;
+          rejectionReason: string | null;
+        };
+        return body.status === 'REJECTED' ? body : undefined;
+      },
+      { explain },
+    );
+    const reason = rejected.rejectionReason ?? '';
+    expect(reason).toMatch(/^step "transcode" failed: /);
+    const row = page.locator('[data-service="courseware"] table.saga-failures tr', {
+      hasText: reason,
+    });
+    await row.first().waitFor({ timeout: 30_000 });
+    const text = await row.first().innerText();
+    expect(text).toContain('COMPENSATED');
+    expect(text).toContain('publish-courseware');
+    expect(await page.locator('[data-service="courseware"] .saga-counts').innerText()).toMatch(
+      /COMPENSATED [1-9]/,
+    );
+  }, 90_000);
 
   it('drops a killed instance from the serving list within seconds', async () => {
     const [, codecB] = processes;

@@ -7,3 +7,4 @@ export const SCALING_TARGET = Symbol('shepherd:scaling-target');
 export const HERD_DIRECTORY = Symbol('shepherd:herd-directory');
 export const METRICS_SOURCE = Symbol('shepherd:metrics-source');
 export const LAG_SOURCE = Symbol('shepherd:lag-source');
+export const SAGA_STATES_SOURCE = Symbol('shepherd:saga-states-source');

@@ -20,10 +20,12 @@ import { InstanceMetricsSource } from './metrics/metric-sample';
 import { PrometheusMetricsSource } from './metrics/prometheus-metrics.source';
 import { ScrapeMetricsSource } from './metrics/scrape-metrics.source';
 import { ShepherdSchema1796114958115 } from './migrations/1796114958115-shepherd-schema';
+import { HttpSagaStatesSource } from './sagas/saga-states.source';
 import {
   HERD_DIRECTORY,
   LAG_SOURCE,
   METRICS_SOURCE,
+  SAGA_STATES_SOURCE,
   SCALING_TARGET,
   SHEPHERD_CONFIG,
   SHEPHERD_SERVICE,
@@ -83,6 +85,8 @@ export class ShepherdModule {
             ? new PrometheusMetricsSource(shepherd.prometheusUrl)
             : new ScrapeMetricsSource()),
       },
+      // Each service's `GET /sagas`, at the addresses the directory lists.
+      { provide: SAGA_STATES_SOURCE, useValue: new HttpSagaStatesSource() },
       ...(lagSource ? [{ provide: LAG_SOURCE, useValue: lagSource }] : []),
       ...(target ? [{ provide: SCALING_TARGET, useValue: target }] : []),
       AutoscalerService,

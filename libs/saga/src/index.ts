@@ -14,6 +14,7 @@ export { SAGA_ENTITIES } from './saga.entities';
 export { SagaSchema1764201600000 } from './migrations/1764201600000-saga-schema';
 export { SagaOutboxOrder1796083200000 } from './migrations/1796083200000-saga-outbox-order';
 export { SagaDeadLetters1796086800000 } from './migrations/1796086800000-saga-dead-letters';
+export { SagaHistory1796090400000 } from './migrations/1796090400000-saga-history';
 export { SAGA_MIGRATIONS } from './migrations';
 export { OutboxDeadLetterEntity } from './outbox/outbox-dead-letter.entity';
 export { SagaDeadLetters } from './outbox/saga-dead-letters';
@@ -35,6 +36,8 @@ export { validatedBy } from './core/payload-schema';
 export type { PayloadSchema } from './core/payload-schema';
 export type { SagaEnvelope, SagaMessageKind, SagaReplyError } from './core/saga-envelope';
 export { SAGA_STATES, TERMINAL_SAGA_STATES } from './core/saga-state';
+export { SAGA_HISTORY_EVENTS } from './core/saga-history';
+export type { SagaHistoryEventType } from './core/saga-history';
 export type { SagaState } from './core/saga-state';
 export { SAGA_HEADERS } from './saga.constants';
 export type {
@@ -47,6 +50,8 @@ export type {
   SagaCommandHandlerRegistration,
 } from './interfaces/saga-command-handler.interface';
 export type {
+  SagaDetailView,
+  SagaHistoryEntry,
   SagaListQuery,
   SagaStateChange,
   SagaStateChangeListener,

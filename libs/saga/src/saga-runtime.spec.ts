@@ -107,6 +107,23 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     })
     .build();
 
+  /** The order's hops, with a ship retry far away: an operator acts while the saga waits it out. */
+  const patient = defineSaga<Order>('patient', 1)
+    .remote('reserve-credit', {
+      channel: 'credit',
+      command: 'credit.reserve',
+      payload: (d) => ({ orderId: d.orderId, amount: d.amount }),
+      compensate: { command: 'credit.release', payload: (d) => ({ orderId: d.orderId }) },
+    })
+    .remote('ship', {
+      channel: 'shipping',
+      command: 'ship.create',
+      payload: (d) => ({ orderId: d.orderId }),
+      compensate: { command: 'ship.cancel', payload: (d) => ({ orderId: d.orderId }) },
+      retry: { maxAttempts: 2, backoffMs: 600_000 },
+    })
+    .build();
+
   beforeEach(async () => {
     effects.length = 0;
     shipBehaviour = 'ok';
@@ -119,7 +136,7 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
       dataSource: orchestratorDb,
       serviceName: 'orders',
       transport: new MemorySagaTransport(broker, 10),
-      definitions: [order, fragile],
+      definitions: [order, fragile, patient],
       timeoutCheckIntervalMs: 50,
       relay: { pollIntervalMs: 20 },
     });
@@ -273,6 +290,61 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     await orchestrator.orchestrator.retry(id);
     expect((await terminal(id)).state).toBe('COMPENSATED');
     await expect(orchestrator.orchestrator.retry(id)).rejects.toBeInstanceOf(SagaStateError);
+  });
+
+  /** A `patient` saga whose ship was refused once (retryable), now waiting out its backoff. */
+  async function backingOff(orderId: string): Promise<string> {
+    shipBehaviour = 'busy-once';
+    const id = await orchestrator.orchestrator.start('patient', { orderId, amount: 5 });
+    await waitFor(
+      async () => {
+        const { history } = await orchestrator.orchestrator.findById(id);
+        return history.some((e) => e.type === 'retry-scheduled') ? true : undefined;
+      },
+      'the ship retry to be scheduled',
+      10_000,
+    );
+    return id;
+  }
+
+  it('cancels a saga waiting out a retry backoff: the refused step is not compensated, the earlier ones are', async () => {
+    const id = await backingOff('o9');
+    await orchestrator.orchestrator.cancel(id, 'too slow');
+    expect(await terminal(id)).toMatchObject({
+      state: 'COMPENSATED',
+      failureReason: 'cancelled: too slow',
+    });
+    // The refusal rolled the ship back: nothing to cancel there.
+    expect(effects).toEqual(['reserve:o9', 'release:o9']);
+    const { history } = await orchestrator.orchestrator.findById(id);
+    expect(history.map((e) => `${e.type} ${e.step ?? ''}`.trim())).toEqual([
+      'command-sent reserve-credit',
+      'reply-received reserve-credit',
+      'command-sent ship',
+      'reply-received ship',
+      'retry-scheduled ship',
+      'cancelled ship',
+      'compensation-sent reserve-credit',
+      'reply-received reserve-credit',
+      'compensated',
+    ]);
+    expect(history[3]).toMatchObject({ outcome: 'failure', detail: 'courier busy' });
+  });
+
+  it('resumes a saga waiting out a retry backoff: the retry runs now', async () => {
+    const id = await backingOff('o10');
+    await orchestrator.orchestrator.resume(id);
+    expect(await terminal(id)).toMatchObject({ state: 'COMPLETED', attempt: 2 });
+    expect(effects).toEqual(['reserve:o10', 'ship:o10']);
+  });
+
+  it('refuses a cancel reason that is empty or too long, naming it', async () => {
+    const id = await backingOff('o11');
+    await expect(orchestrator.orchestrator.cancel(id, '')).rejects.toThrow(
+      'reason is invalid: must be 1 to 1000 characters',
+    );
+    await expect(orchestrator.orchestrator.cancel(id, 'x'.repeat(1001))).rejects.toThrow('reason');
+    expect((await orchestrator.orchestrator.findById(id)).state).toBe('RUNNING');
   });
 
   it('dead-letters a command with an invalid payload and processes the next one', async () => {

@@ -31,6 +31,7 @@ import {
 import { serviceDatabaseUrlKey } from './config/cluster-env';
 import { ServiceConfig } from './config/service-config';
 import { serviceConfigModule } from './config/service-config.module';
+import { SagasController } from './http/sagas/sagas.controller';
 
 /** What a service brings on top of the toolkit. */
 export interface HerdServiceParts {
@@ -153,6 +154,8 @@ export class HerdServiceModule {
     return {
       module: HerdServiceModule,
       imports: [serviceConfigModule(config.name), database, saga, registry, health],
+      // Every member serves its sagas (none for a pure participant) for the shepherd and operators.
+      controllers: [SagasController],
       exports: [database, saga, registry, health],
     };
   }

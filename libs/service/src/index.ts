@@ -6,6 +6,7 @@ export { clusterServiceEnv, serviceDatabaseUrlKey } from './config/cluster-env';
 export type { ClusterEnvOptions } from './config/cluster-env';
 export { createValidationPipe } from './http/validation.pipe';
 export type { FieldViolation } from './http/validation.pipe';
+export type { SagaListResponse } from './http/sagas/sagas.controller';
 export { runService, startService } from './start-service';
 export { ServiceConfigError } from './errors/service-config.error';
 export type { ConfigProblem } from './errors/service-config.error';

@@ -1,4 +1,5 @@
 import { DecisionOutcome } from '../autoscaler/scaling-decision.entity';
+import { ServiceSagaStates } from '../sagas/saga-states.source';
 import { HerdInstance } from './herd-instance';
 
 export interface InstanceView extends HerdInstance {
@@ -50,6 +51,8 @@ export interface ServiceView {
     readonly instances: readonly InstanceView[];
   }>;
   readonly sagas: readonly SagaCounts[];
+  /** From the service's `GET /sagas`: states in its database, FAILED and compensated with why. */
+  readonly sagaStates?: ServiceSagaStates;
   readonly deadLetters: readonly DeadLetterCount[];
   readonly scaling?: ScalingSummary;
 }

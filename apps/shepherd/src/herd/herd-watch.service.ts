@@ -10,7 +10,13 @@ import { AppScalingView, AutoscalerService } from '../autoscaler/autoscaler.serv
 import { ShepherdConfig } from '../config/shepherd-config';
 import { InstanceMetricsSource, InstanceUsage, MetricSample } from '../metrics/metric-sample';
 import { hostPort } from '../metrics/scrape-metrics.source';
-import { HERD_DIRECTORY, METRICS_SOURCE, SHEPHERD_CONFIG } from '../shepherd.constants';
+import { SagaStatesSource, ServiceSagaStates } from '../sagas/saga-states.source';
+import {
+  HERD_DIRECTORY,
+  METRICS_SOURCE,
+  SAGA_STATES_SOURCE,
+  SHEPHERD_CONFIG,
+} from '../shepherd.constants';
 import { HerdDirectory, HerdInstance } from './herd-instance';
 import {
   DeadLetterCount,
@@ -42,6 +48,7 @@ export class HerdWatchService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(SHEPHERD_CONFIG) private readonly config: ShepherdConfig,
     @Inject(HERD_DIRECTORY) private readonly directory: HerdDirectory,
     @Inject(METRICS_SOURCE) private readonly metrics: InstanceMetricsSource,
+    @Inject(SAGA_STATES_SOURCE) private readonly sagaStates: SagaStatesSource,
     private readonly autoscaler: AutoscalerService,
   ) {}
 
@@ -88,10 +95,13 @@ export class HerdWatchService implements OnApplicationBootstrap, OnModuleDestroy
       error = `the herd could not be read: ${(e as Error).message}`;
     }
     const herd = this.lastHerd;
-    const usage = await this.metrics.read(herd).catch((e: Error) => {
-      error ??= `metrics could not be read: ${e.message}`;
-      return new Map<string, InstanceUsage>();
-    });
+    const [usage, sagaStates] = await Promise.all([
+      this.metrics.read(herd).catch((e: Error) => {
+        error ??= `metrics could not be read: ${e.message}`;
+        return new Map<string, InstanceUsage>();
+      }),
+      this.sagaStates.read(herd),
+    ]);
     const scaling = error?.startsWith('the herd')
       ? []
       : await this.autoscaler.cycle(at, herd, usage);
@@ -105,7 +115,7 @@ export class HerdWatchService implements OnApplicationBootstrap, OnModuleDestroy
         target: this.autoscaler.targetDescription,
       },
       error,
-      services: services(herd, usage, scaling),
+      services: services(herd, usage, sagaStates, scaling),
       decisions: decisions.map((d) => ({
         app: d.app,
         at: d.decidedAt.toISOString(),
@@ -143,6 +153,7 @@ export class HerdWatchService implements OnApplicationBootstrap, OnModuleDestroy
 function services(
   herd: readonly HerdInstance[],
   usage: ReadonlyMap<string, InstanceUsage>,
+  sagaStates: ReadonlyMap<string, ServiceSagaStates>,
   scaling: readonly AppScalingView[],
 ): ServiceView[] {
   const names = [
@@ -171,6 +182,7 @@ function services(
           }),
       })),
       sagas: sagaCounts(samples),
+      sagaStates: sagaStates.get(name),
       deadLetters: deadLetters(samples),
       scaling: scaled && {
         minInstances: scaled.policy.minInstances,

@@ -92,6 +92,20 @@ export const SHEPHERD_PAGE = `<!doctype html>
       '<span class="tag">' + esc(d.cause) + '</span> <span class="reason">' + esc(d.reason) + '</span></div>';
   }
 
+  function sagaStates(st) {
+    if (!st) return '';
+    var states = Object.keys(st.counts).filter(function (k) { return st.counts[k] > 0; });
+    var rows = st.failed.concat(st.compensated);
+    if (!states.length) return '';
+    return '<h3>Sagas in its database</h3><div class="muted saga-counts">' + states.map(function (k) {
+        return '<span class="' + (k === 'FAILED' ? 'failed' : '') + '">' + esc(k) + ' ' + st.counts[k] + '</span>';
+      }).join(' · ') + ' <span class="tag">read from ' + esc(st.readFrom) + '</span></div>' +
+      (rows.length ? '<table class="saga-failures"><tr><th>state</th><th>saga</th><th>step</th><th>why</th><th>when</th></tr>' + rows.map(function (r) {
+        return '<tr data-saga="' + esc(r.id) + '"><td class="' + (r.state === 'FAILED' ? 'failed' : 'muted') + '">' + esc(r.state) + '</td><td title="' + esc(r.id) + '">' + esc(r.sagaType) +
+          '</td><td>' + esc(r.currentStep || '—') + '</td><td class="reason">' + esc(r.failureReason || '—') + '</td><td>' + time(r.updatedAt) + '</td></tr>';
+      }).join('') + '</table>' : '');
+  }
+
   function sagas(list, dead) {
     var html = '';
     if (list.length) {
@@ -121,7 +135,7 @@ export const SHEPHERD_PAGE = `<!doctype html>
           return '<div class="version"><b>v' + esc(v.version) + '</b> <span class="muted">' + serving.length + ' serving</span>' + instanceRows(serving) +
             (down.length ? '<div class="muted down">not serving (checks critical, Consul drops them after a minute): ' + down.map(function (i) { return esc(i.id); }).join(', ') + '</div>' : '') + '</div>';
         }).join('') + (s.versions.length ? '' : '<div class="muted">no instance registered</div>') + '</div>' +
-        scaling(s.scaling) + sagas(s.sagas, s.deadLetters) + '</section>';
+        scaling(s.scaling) + sagaStates(s.sagaStates) + sagas(s.sagas, s.deadLetters) + '</section>';
     }).join('');
   }
 

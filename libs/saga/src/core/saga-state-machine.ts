@@ -3,6 +3,7 @@ import type { CommandSpec, RemoteStep, SagaDefinition, SagaStep } from './saga-d
 import { SagaUserFunctionError } from '../errors/saga-user-function.error';
 import { isRejection, rejectionRetryable } from './rejection';
 import type { SagaReplyError } from './saga-envelope';
+import type { SagaHistoryRecord } from './saga-history';
 import type { SagaState } from './saga-state';
 
 /** The persisted fields the state machine reads and writes. */
@@ -33,10 +34,14 @@ export interface StepObservation {
   readonly durationMs: number;
 }
 
-/** Side effects of one transition: the caller writes the commands to the outbox in its transaction. */
+/**
+ * Side effects of one transition: the caller writes the commands to the outbox and appends the
+ * history entries to the instance, in its transaction.
+ */
 export interface Transition {
   readonly commands: IssuedCommand[];
   readonly steps: StepObservation[];
+  readonly history: SagaHistoryRecord[];
 }
 
 export interface ReplyInput {
@@ -81,6 +86,12 @@ export class SagaStateMachine<D> {
   ): Promise<void> {
     const step = this.step(instance) as RemoteStep<D>;
     const elapsed = this.now() - instance.stepStartedAt;
+    this.record(t, 'reply-received', step.name, {
+      attempt: instance.attempt,
+      messageId: instance.awaitingMessageId ?? undefined,
+      outcome: reply.outcome,
+      detail: reply.outcome === 'failure' ? failureText(reply) : undefined,
+    });
     instance.awaitingMessageId = null;
     instance.deadlineAt = null;
     if (instance.state === 'RUNNING') {
@@ -97,9 +108,9 @@ export class SagaStateMachine<D> {
         return;
       }
       t.steps.push({ step: step.name, outcome: 'failure', durationMs: elapsed });
-      const reason = reply.error?.message ?? 'participant replied failure';
+      const reason = failureText(reply);
       if (reply.error?.retryable && instance.attempt < step.retry.maxAttempts) {
-        this.scheduleRetry(instance, step.retry.backoffMs);
+        this.scheduleRetry(instance, step.retry.backoffMs, t);
         return;
       }
       // A failure reply means the participant rolled its work back: undo only earlier steps.
@@ -114,12 +125,12 @@ export class SagaStateMachine<D> {
         await this.backward(instance, manager, t);
         return;
       }
-      const reason = reply.error?.message ?? 'participant replied failure';
+      const reason = failureText(reply);
       if (reply.error?.retryable && instance.attempt < step.compensationRetry.maxAttempts) {
-        this.scheduleRetry(instance, step.compensationRetry.backoffMs);
+        this.scheduleRetry(instance, step.compensationRetry.backoffMs, t);
         return;
       }
-      this.park(instance, `compensation of step "${step.name}" failed: ${reason}`);
+      this.park(instance, `compensation of step "${step.name}" failed: ${reason}`, t);
     }
   }
 
@@ -135,21 +146,18 @@ export class SagaStateMachine<D> {
   ): Promise<void> {
     const step = this.step(instance);
     if (instance.awaitingMessageId === null) {
-      // Backed-off retry: a new message id, because the previous attempt was answered.
-      if (instance.state === 'RUNNING') await this.forward(instance, manager, t, true);
-      else await this.backward(instance, manager, t, true);
+      await this.runRetry(instance, manager, t);
       return;
     }
     const remote = step as RemoteStep<D>;
-    const running = instance.state === 'RUNNING';
-    const policy = running ? remote.retry : remote.compensationRetry;
-    const spec = running ? remote.invoke : remote.compensation;
-    const timeoutMs = running ? remote.timeoutMs : (remote.compensation?.timeoutMs ?? 0);
-    if (spec && instance.attempt < policy.maxAttempts) {
-      // Same message id: the participant's inbox drops it if the first copy was processed.
+    const policy = instance.state === 'RUNNING' ? remote.retry : remote.compensationRetry;
+    this.record(t, 'timed-out', remote.name, {
+      attempt: instance.attempt,
+      messageId: instance.awaitingMessageId,
+    });
+    if (instance.attempt < policy.maxAttempts) {
       instance.attempt += 1;
-      instance.deadlineAt = this.now() + timeoutMs;
-      t.commands.push(this.command(spec, instance, instance.awaitingMessageId, remote.name));
+      this.resend(instance, remote, t);
       return;
     }
     t.steps.push({
@@ -168,17 +176,74 @@ export class SagaStateMachine<D> {
         t,
       );
     } else {
-      this.park(instance, `compensation of step "${remote.name}" timed out`);
+      this.park(instance, `compensation of step "${remote.name}" timed out`, t);
     }
     return;
+  }
+
+  /**
+   * Sends the awaited command (or compensation) again with its message id, so the participant's
+   * inbox drops it if the first copy was applied, and restarts its timeout.
+   */
+  private resend(instance: SagaInstanceRecord, step: RemoteStep<D>, t: Transition): void {
+    const running = instance.state === 'RUNNING';
+    const spec = (running ? step.invoke : step.compensation) as CommandSpec<D>;
+    const timeoutMs = running ? step.timeoutMs : (step.compensation?.timeoutMs ?? 0);
+    instance.deadlineAt = this.now() + timeoutMs;
+    this.issue(instance, spec, instance.awaitingMessageId as string, step.name, t);
   }
 
   /** Operator action on a FAILED saga: run the failed compensation again, then the rest. */
   retryCompensation(instance: SagaInstanceRecord, manager: EntityManager): Promise<Transition> {
     return this.guarded(instance, async (t) => {
+      this.record(t, 'retried', this.step(instance)?.name ?? null, {});
       instance.state = 'COMPENSATING';
       await this.backward(instance, manager, t, true);
     });
+  }
+
+  /**
+   * Operator action on a RUNNING saga: stop going forward and compensate. A command still awaited
+   * has an unknown outcome, as after a timeout, so its step is compensated too; a step waiting for
+   * a backed-off retry was refused (rolled back), so only the steps before it are.
+   */
+  cancel(
+    instance: SagaInstanceRecord,
+    reason: string,
+    manager: EntityManager,
+  ): Promise<Transition> {
+    return this.guarded(instance, async (t) => {
+      this.record(t, 'cancelled', this.step(instance).name, { detail: reason });
+      if (instance.awaitingMessageId === null) instance.stepIndex -= 1;
+      instance.awaitingMessageId = null;
+      instance.deadlineAt = null;
+      await this.beginCompensation(instance, `cancelled: ${reason}`, manager, t);
+    });
+  }
+
+  /**
+   * Operator action on a RUNNING or COMPENSATING saga that waits for an answer that will not come
+   * (a lost command, a timeout sized for a backlog that is gone): the awaited command or
+   * compensation is sent again now with its message id and its timeout restarts, spending no
+   * attempt; a backed-off retry runs now.
+   */
+  resume(instance: SagaInstanceRecord, manager: EntityManager): Promise<Transition> {
+    return this.guarded(instance, async (t) => {
+      const step = this.step(instance);
+      this.record(t, 'resumed', step.name, { attempt: instance.attempt });
+      if (instance.awaitingMessageId !== null) this.resend(instance, step as RemoteStep<D>, t);
+      else await this.runRetry(instance, manager, t);
+    });
+  }
+
+  /** A backed-off retry: a new message id, because the previous attempt was answered. */
+  private async runRetry(
+    instance: SagaInstanceRecord,
+    manager: EntityManager,
+    t: Transition,
+  ): Promise<void> {
+    if (instance.state === 'RUNNING') await this.forward(instance, manager, t, true);
+    else await this.backward(instance, manager, t, true);
   }
 
   /** Runs a transition; a definition function that throws parks the saga FAILED, sending nothing. */
@@ -192,7 +257,7 @@ export class SagaStateMachine<D> {
     } catch (error) {
       if (!(error instanceof SagaUserFunctionError)) throw error;
       t.commands.length = 0;
-      this.park(instance, error.message);
+      this.park(instance, error.message, t);
     }
     return t;
   }
@@ -216,13 +281,19 @@ export class SagaStateMachine<D> {
         const next = await manager.transaction(async (m) => step.run(instance.data as D, m));
         if (next !== undefined) instance.data = next;
         t.steps.push({ step: step.name, outcome: 'success', durationMs: 0 });
+        this.record(t, 'local-step-ran', step.name, { attempt, outcome: 'success' });
         instance.stepIndex += 1;
         attempt = 1;
       } catch (error) {
         if (!isRejection(error, step.rejects)) throw error;
         t.steps.push({ step: step.name, outcome: 'failure', durationMs: 0 });
+        this.record(t, 'local-step-ran', step.name, {
+          attempt,
+          outcome: 'failure',
+          detail: (error as Error).message,
+        });
         if (rejectionRetryable(error) && attempt < step.retry.maxAttempts) {
-          this.scheduleRetry(instance, step.retry.backoffMs);
+          this.scheduleRetry(instance, step.retry.backoffMs, t);
           return;
         }
         instance.stepIndex -= 1;
@@ -231,7 +302,7 @@ export class SagaStateMachine<D> {
         return;
       }
     }
-    this.finish(instance, 'COMPLETED', null);
+    this.finish(instance, 'COMPLETED', null, t);
   }
 
   private async beginCompensation(
@@ -266,22 +337,26 @@ export class SagaStateMachine<D> {
         try {
           await manager.transaction(async (m) => compensate(instance.data as D, m));
         } catch (error) {
+          const message = (error as Error).message;
+          this.record(t, 'local-compensation-ran', step.name, {
+            attempt,
+            outcome: 'failure',
+            detail: message,
+          });
           if (attempt < step.compensationRetry.maxAttempts) {
-            this.scheduleRetry(instance, step.compensationRetry.backoffMs);
+            this.scheduleRetry(instance, step.compensationRetry.backoffMs, t);
             return;
           }
-          this.park(
-            instance,
-            `compensation of step "${step.name}" failed: ${(error as Error).message}`,
-          );
+          this.park(instance, `compensation of step "${step.name}" failed: ${message}`, t);
           return;
         }
         t.steps.push({ step: step.name, outcome: 'compensated', durationMs: 0 });
+        this.record(t, 'local-compensation-ran', step.name, { attempt, outcome: 'success' });
       }
       instance.stepIndex -= 1;
       attempt = 1;
     }
-    this.finish(instance, 'COMPENSATED', instance.failureReason);
+    this.finish(instance, 'COMPENSATED', instance.failureReason, t);
   }
 
   private send(
@@ -291,10 +366,22 @@ export class SagaStateMachine<D> {
     t: Transition,
     stepName: string,
   ): void {
-    const command = this.command(spec, instance, this.newId(), stepName);
-    instance.awaitingMessageId = command.messageId;
+    const messageId = this.newId();
+    instance.awaitingMessageId = messageId;
     instance.deadlineAt = this.now() + timeoutMs;
-    t.commands.push(command);
+    this.issue(instance, spec, messageId, stepName, t);
+  }
+
+  private issue(
+    instance: SagaInstanceRecord,
+    spec: CommandSpec<D>,
+    messageId: string,
+    stepName: string,
+    t: Transition,
+  ): void {
+    t.commands.push(this.command(spec, instance, messageId, stepName));
+    const type = instance.state === 'COMPENSATING' ? 'compensation-sent' : 'command-sent';
+    this.record(t, type, stepName, { attempt: instance.attempt, messageId, command: spec.command });
   }
 
   private command(
@@ -313,20 +400,41 @@ export class SagaStateMachine<D> {
     };
   }
 
-  private scheduleRetry(instance: SagaInstanceRecord, backoffMs: number): void {
+  private scheduleRetry(instance: SagaInstanceRecord, backoffMs: number, t: Transition): void {
     instance.awaitingMessageId = null;
     instance.deadlineAt = this.now() + backoffMs;
+    this.record(t, 'retry-scheduled', this.step(instance).name, {
+      attempt: instance.attempt,
+      detail: `after ${backoffMs} ms`,
+    });
   }
 
-  private park(instance: SagaInstanceRecord, reason: string): void {
-    this.finish(instance, 'FAILED', reason);
+  private park(instance: SagaInstanceRecord, reason: string, t: Transition): void {
+    this.finish(instance, 'FAILED', reason, t);
   }
 
-  private finish(instance: SagaInstanceRecord, state: SagaState, reason: string | null): void {
+  private finish(
+    instance: SagaInstanceRecord,
+    state: SagaState,
+    reason: string | null,
+    t: Transition,
+  ): void {
     instance.state = state;
     instance.failureReason = reason;
     instance.awaitingMessageId = null;
     instance.deadlineAt = null;
+    const type =
+      state === 'COMPLETED' ? 'completed' : state === 'FAILED' ? 'failed' : 'compensated';
+    this.record(t, type, null, reason === null ? {} : { detail: reason });
+  }
+
+  private record(
+    t: Transition,
+    type: SagaHistoryRecord['type'],
+    step: string | null,
+    fields: Omit<SagaHistoryRecord, 'at' | 'type' | 'step'>,
+  ): void {
+    t.history.push({ at: this.now(), type, step, ...fields });
   }
 
   private step(instance: SagaInstanceRecord): SagaStep<D> {
@@ -342,6 +450,11 @@ function userFunction<T>(where: string, fn: string, call: () => T): T {
   }
 }
 
-function emptyTransition(): { commands: IssuedCommand[]; steps: StepObservation[] } {
-  return { commands: [], steps: [] };
+function emptyTransition(): Transition {
+  return { commands: [], steps: [], history: [] };
+}
+
+/** What the history and the failure reason say of a failure reply. */
+function failureText(reply: ReplyInput): string {
+  return reply.error?.message ?? 'participant replied failure';
 }

@@ -1,3 +1,4 @@
+import type { SagaHistoryRecord } from '../core/saga-history';
 import type { SagaState } from '../core/saga-state';
 
 /** Read model of one saga instance, for operators and the web view. */
@@ -15,6 +16,17 @@ export interface SagaView {
   readonly traceparent: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+/** One entry of a saga's step history. */
+export interface SagaHistoryEntry extends Omit<SagaHistoryRecord, 'at'> {
+  readonly at: Date;
+}
+
+/** A saga with its step history: commands sent, replies, timeouts, compensations, operator actions. */
+export interface SagaDetailView extends SagaView {
+  /** Oldest first. */
+  readonly history: readonly SagaHistoryEntry[];
 }
 
 export interface SagaListQuery {

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../core/bigint-number.transformer';
+import type { SagaHistoryRecord } from '../core/saga-history';
 import type { SagaState } from '../core/saga-state';
 
 @Entity({ name: 'herd_saga_instance' })
@@ -47,6 +48,10 @@ export class SagaInstanceEntity {
 
   @Column({ type: 'varchar', length: 55 })
   traceparent: string;
+
+  /** Commands sent, replies, timeouts, compensations and operator actions, oldest first. */
+  @Column({ type: 'simple-json', default: '[]' })
+  history: SagaHistoryRecord[];
 
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber })
   createdAt: number;

@@ -18,6 +18,7 @@ const COLUMNS = [
   'traceparent',
   'created_at',
   'updated_at',
+  'history',
 ] as const;
 
 const MUTABLE = COLUMNS.filter(
@@ -91,6 +92,7 @@ function toRow(i: SagaInstanceEntity): Row {
     traceparent: i.traceparent,
     created_at: i.createdAt,
     updated_at: i.updatedAt,
+    history: JSON.stringify(i.history),
   };
 }
 
@@ -112,5 +114,6 @@ function fromRow(row: Row): SagaInstanceEntity {
     traceparent: row.traceparent as string,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    history: JSON.parse(row.history as string) as SagaInstanceEntity['history'],
   });
 }

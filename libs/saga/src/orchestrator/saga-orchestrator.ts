@@ -13,6 +13,7 @@ import { SagaPayloadInvalidError } from '../errors/saga-payload-invalid.error';
 import { SagaStateError } from '../errors/saga-state.error';
 import { UnknownSagaDefinitionError } from '../errors/unknown-saga-definition.error';
 import type {
+  SagaDetailView,
   SagaListQuery,
   SagaStateChange,
   SagaStateChangeListener,
@@ -83,9 +84,11 @@ export class SagaOrchestrator {
       traceparent: options.traceparent ?? newTraceparent(),
       createdAt: now,
       updatedAt: now,
+      history: [],
     });
     const work = async (manager: EntityManager, route: OutboxRoute) => {
       const transition = await this.machine(definition).start(instance, manager);
+      instance.history.push(...transition.history);
       await this.store.insert(manager, instance);
       return this.emit(manager, definition, instance, transition, route);
     };
@@ -103,7 +106,7 @@ export class SagaOrchestrator {
 
   async handleReply(reply: SagaEnvelope): Promise<void> {
     // The command this answers was published, so what the reply triggers can leave eagerly.
-    await this.advance(reply.sagaId, 'eager', async (instance, definition, manager) => {
+    await this.advance(reply.sagaId, 'eager', asPoison, async (instance, definition, manager) => {
       if (instance.awaitingMessageId !== reply.causationId) return null;
       const step = definition.steps[instance.stepIndex];
       if (reply.outcome === 'success' && instance.state === 'RUNNING' && step?.kind === 'remote') {
@@ -170,17 +173,23 @@ export class SagaOrchestrator {
     return advanced;
   }
 
-  async findById(sagaId: string): Promise<SagaView> {
+  /** One saga with its step history, oldest entry first. */
+  async findById(sagaId: string): Promise<SagaDetailView> {
     const instance = await this.dataSource.manager.findOneBy(SagaInstanceEntity, { id: sagaId });
     if (!instance) throw new SagaNotFoundError(sagaId);
-    return this.view(instance);
+    return {
+      ...this.view(instance),
+      history: instance.history.map((entry) => ({ ...entry, at: new Date(entry.at) })),
+    };
   }
 
+  /** Newest first; without the step histories (`findById` has them). */
   async list(query: SagaListQuery = {}): Promise<SagaView[]> {
     if (query.state !== undefined && !SAGA_STATES.includes(query.state)) {
       throw new SagaPayloadInvalidError('state', `must be one of ${SAGA_STATES.join(', ')}`);
     }
     const rows = await this.dataSource.manager.find(SagaInstanceEntity, {
+      select: LISTED_COLUMNS,
       where: {
         ...(query.state ? { state: query.state } : {}),
         ...(query.sagaType ? { sagaType: query.sagaType } : {}),
@@ -206,16 +215,57 @@ export class SagaOrchestrator {
   }
 
   /** Operator action: run the failed compensation of a FAILED saga again. */
-  async retry(sagaId: string): Promise<void> {
-    const found = await this.advance(sagaId, 'claim', async (instance, definition, manager) => {
-      if (instance.state !== 'FAILED') {
+  retry(sagaId: string): Promise<void> {
+    return this.operate(sagaId, 'retry', ['FAILED'], (machine, instance, manager) =>
+      machine.retryCompensation(instance, manager),
+    );
+  }
+
+  /**
+   * Operator action: a RUNNING saga stops and compensates, the awaited step included (its outcome
+   * is unknown), and ends COMPENSATED with `cancelled: <reason>` as its failure reason. A reply to
+   * the awaited command that arrives later is ignored.
+   */
+  async cancel(sagaId: string, reason = 'by an operator'): Promise<void> {
+    if (typeof reason !== 'string' || reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
+      throw new SagaPayloadInvalidError('reason', `must be 1 to ${MAX_REASON_LENGTH} characters`);
+    }
+    return this.operate(sagaId, 'cancel', ['RUNNING'], (machine, instance, manager) =>
+      machine.cancel(instance, reason, manager),
+    );
+  }
+
+  /**
+   * Operator action on a stuck RUNNING or COMPENSATING saga: the command or compensation it waits
+   * for is sent again now with the same message id (a participant that applied it drops the copy)
+   * and its timeout restarts, spending no attempt; a saga waiting out a retry backoff retries now.
+   */
+  resume(sagaId: string): Promise<void> {
+    return this.operate(sagaId, 'resume', ['RUNNING', 'COMPENSATING'], (machine, instance, m) =>
+      machine.resume(instance, m),
+    );
+  }
+
+  private async operate(
+    sagaId: string,
+    action: string,
+    allowed: readonly SagaState[],
+    apply: (
+      machine: SagaStateMachine<unknown>,
+      instance: SagaInstanceEntity,
+      manager: EntityManager,
+    ) => Promise<Transition>,
+  ): Promise<void> {
+    // What an operator action sends may follow a row still in the outbox: it goes through the claim.
+    const found = await this.advance(sagaId, 'claim', asIs, async (instance, definition, m) => {
+      if (!allowed.includes(instance.state)) {
         throw new SagaStateError(
           sagaId,
           instance.state,
-          'retry (only FAILED sagas can be retried)',
+          `${action} (only ${allowed.join(' or ')} sagas)`,
         );
       }
-      return this.machine(definition).retryCompensation(instance, manager);
+      return apply(this.machine(definition), instance, m);
     });
     if (!found) throw new SagaNotFoundError(sagaId);
   }
@@ -223,6 +273,7 @@ export class SagaOrchestrator {
   private async advance(
     sagaId: string,
     route: OutboxRoute,
+    unknownVersion: (error: UnknownSagaDefinitionError) => Error,
     apply: (
       instance: SagaInstanceEntity,
       definition: SagaDefinition<unknown>,
@@ -238,10 +289,7 @@ export class SagaOrchestrator {
       try {
         definition = this.registry.get(instance.sagaType, instance.definitionVersion);
       } catch (error) {
-        if (error instanceof UnknownSagaDefinitionError) {
-          throw new PoisonMessageError('unknown-definition-version', error.message);
-        }
-        throw error;
+        throw error instanceof UnknownSagaDefinitionError ? unknownVersion(error) : error;
       }
       const before = instance.state;
       const transition = await apply(instance, definition, manager);
@@ -267,6 +315,7 @@ export class SagaOrchestrator {
     route: OutboxRoute,
   ): Promise<WrittenMessage[]> {
     instance.updatedAt = Date.now();
+    instance.history.push(...transition.history);
     await this.store.update(manager, instance);
     const written = await this.emit(manager, definition, instance, transition, route);
     if (before !== instance.state) {
@@ -363,6 +412,37 @@ export class SagaOrchestrator {
  * `notify` when the caller's transaction commits them.
  */
 type OutboxRoute = 'eager' | 'claim' | 'notify';
+
+const MAX_REASON_LENGTH = 1000;
+
+/** Every column but the history, which only `findById` returns. */
+const LISTED_COLUMNS = {
+  id: true,
+  sagaType: true,
+  definitionVersion: true,
+  state: true,
+  stepIndex: true,
+  attempt: true,
+  data: true,
+  awaitingMessageId: true,
+  deadlineAt: true,
+  stepStartedAt: true,
+  failureReason: true,
+  correlationId: true,
+  traceparent: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/** A reply for a version this process does not know waits in the dead-letter topic. */
+function asPoison(error: UnknownSagaDefinitionError): Error {
+  return new PoisonMessageError('unknown-definition-version', error.message);
+}
+
+/** An operator is told which version to register. */
+function asIs(error: UnknownSagaDefinitionError): Error {
+  return error;
+}
 
 function change(instance: SagaInstanceEntity, from: SagaState): SagaStateChange {
   return { sagaId: instance.id, sagaType: instance.sagaType, from, to: instance.state };

@@ -9,12 +9,14 @@ import { SAGA_HEADERS } from '../saga.constants';
 
 /**
  * Fault injection around a real transport: `beforePublish` may throw (a failed send) or wait (a
- * slow broker) before the real publish; every message that really went out is counted by id.
+ * slow broker) before the real publish; `lose` picks messages that are acknowledged but never
+ * sent (a broker that lost them); every message that really went out is counted by id.
  */
 export class InterceptedTransport implements SagaTransport {
   /** Message ids in the order the real transport accepted them. */
   readonly published: string[] = [];
   beforePublish: (messages: readonly OutgoingMessage[]) => Promise<void> | void = () => undefined;
+  lose: (message: OutgoingMessage) => boolean = () => false;
 
   constructor(readonly inner: SagaTransport) {}
 
@@ -28,8 +30,9 @@ export class InterceptedTransport implements SagaTransport {
 
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     await this.beforePublish(messages);
-    await this.inner.publish(messages);
-    this.published.push(...messages.map((m) => m.headers[SAGA_HEADERS.messageId] ?? '?'));
+    const kept = messages.filter((m) => !this.lose(m));
+    if (kept.length > 0) await this.inner.publish(kept);
+    this.published.push(...kept.map((m) => m.headers[SAGA_HEADERS.messageId] ?? '?'));
   }
 
   consume(groupId: string, topics: readonly string[], handler: MessageHandler): Promise<void> {
