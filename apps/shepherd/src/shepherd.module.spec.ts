@@ -1,7 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { getServiceDataSourceToken } from '@herd/database';
 import { InMemoryRegistryStore } from '@herd/registry';
+import { OutboxDeadLetterEntity, SagaInstanceEntity } from '@herd/saga';
 import { eventually } from '@herd/testing';
 import { createValidationPipe, loadServiceConfig, ServiceConfigError } from '@herd/service';
 import { InMemoryScalingTarget } from './autoscaler/targets/in-memory-scaling-target';
@@ -27,7 +30,11 @@ describe('shepherd on embedded defaults', () => {
   let target: InMemoryScalingTarget;
 
   beforeAll(async () => {
-    const config = loadServiceConfig({ name: SHEPHERD_SERVICE, version: '0.0.0', port: 0 }, {});
+    // Registered at the address it listens on, where the shepherd reads its own GET /sagas.
+    const config = loadServiceConfig(
+      { name: SHEPHERD_SERVICE, version: '0.0.0', port: 0 },
+      { HOST: '127.0.0.1' },
+    );
     target = new InMemoryScalingTarget({ codec: 1 });
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -118,6 +125,62 @@ describe('shepherd on embedded defaults', () => {
     });
     expect(body.decisions[0]).toMatchObject({ app: 'codec', action: 'scale-out' });
     expect(body.sources.target).toBe('in-memory (nothing is really scaled)');
+  });
+
+  it('reads each member’s FAILED sagas and parked outbox rows, with their reasons, from its GET /sagas', async () => {
+    // The shepherd is a member too: what a parked saga and a refused row leave in its database.
+    const { manager } = app.get<DataSource>(getServiceDataSourceToken(SHEPHERD_SERVICE));
+    await manager.insert(SagaInstanceEntity, {
+      id: 'saga-1',
+      sagaType: 'refund',
+      definitionVersion: 1,
+      state: 'FAILED',
+      stepIndex: 0,
+      attempt: 5,
+      data: {},
+      awaitingMessageId: null,
+      deadlineAt: null,
+      stepStartedAt: 1_000,
+      failureReason: 'compensation of step "debit" failed: ledger closed',
+      correlationId: 'saga-1',
+      traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+      createdAt: 1_000,
+      updatedAt: 2_000,
+      history: [],
+    });
+    await manager.insert(OutboxDeadLetterEntity, {
+      id: '1',
+      topic: 'refunds.commands',
+      key: 'saga-1',
+      messageId: 'm-1',
+      headers: {},
+      value: '{}',
+      createdAt: 1_000,
+      reason: 'UNKNOWN_TOPIC_OR_PARTITION: no such topic',
+      attempts: 5,
+      parkedAt: 2_000,
+    });
+    const snapshot = await app.get(HerdWatchService).cycle();
+    const states = snapshot.services.find((s) => s.name === SHEPHERD_SERVICE)?.sagaStates;
+    expect(states).toMatchObject({
+      counts: { FAILED: 1, RUNNING: 0 },
+      failed: [
+        {
+          id: 'saga-1',
+          state: 'FAILED',
+          currentStep: null,
+          failureReason: 'compensation of step "debit" failed: ledger closed',
+        },
+      ],
+      compensated: [],
+      parked: [
+        {
+          topic: 'refunds.commands',
+          reason: 'UNKNOWN_TOPIC_OR_PARTITION: no such topic',
+          attempts: 5,
+        },
+      ],
+    });
   });
 
   it('serves the page', async () => {

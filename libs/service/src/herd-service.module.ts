@@ -31,6 +31,7 @@ import {
 import { serviceDatabaseUrlKey } from './config/cluster-env';
 import { ServiceConfig } from './config/service-config';
 import { serviceConfigModule } from './config/service-config.module';
+import { SagaDeadLettersController } from './http/sagas/saga-dead-letters.controller';
 import { SagasController } from './http/sagas/sagas.controller';
 
 /** What a service brings on top of the toolkit. */
@@ -155,7 +156,7 @@ export class HerdServiceModule {
       module: HerdServiceModule,
       imports: [serviceConfigModule(config.name), database, saga, registry, health],
       // Every member serves its sagas (none for a pure participant) for the shepherd and operators.
-      controllers: [SagasController],
+      controllers: [SagasController, SagaDeadLettersController],
       exports: [database, saga, registry, health],
     };
   }

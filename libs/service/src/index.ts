@@ -7,6 +7,7 @@ export type { ClusterEnvOptions } from './config/cluster-env';
 export { createValidationPipe } from './http/validation.pipe';
 export type { FieldViolation } from './http/validation.pipe';
 export type { SagaListResponse } from './http/sagas/sagas.controller';
+export type { SagaDeadLetterListResponse } from './http/sagas/saga-dead-letters.controller';
 export { runService, startService } from './start-service';
 export { ServiceConfigError } from './errors/service-config.error';
 export type { ConfigProblem } from './errors/service-config.error';

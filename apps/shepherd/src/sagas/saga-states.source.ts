@@ -1,4 +1,4 @@
-import type { SagaListResponse } from '@herd/service';
+import type { SagaDeadLetterListResponse, SagaListResponse } from '@herd/service';
 import { HerdInstance } from '../herd/herd-instance';
 import { hostPort } from '../metrics/scrape-metrics.source';
 
@@ -12,6 +12,14 @@ export interface SagaFailureView {
   readonly updatedAt: string;
 }
 
+/** An outbox row the broker kept refusing, parked with its reason. */
+export interface ParkedMessageView {
+  readonly topic: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly parkedAt: string;
+}
+
 /** What one service's database holds, read through one of its instances' `GET /sagas`. */
 export interface ServiceSagaStates {
   /** Instances per state (the database's, not counters since a restart). */
@@ -20,6 +28,8 @@ export interface ServiceSagaStates {
   readonly failed: readonly SagaFailureView[];
   /** The latest sagas that were undone, with why. */
   readonly compensated: readonly SagaFailureView[];
+  /** Oldest first, from `GET /saga-dead-letters`. */
+  readonly parked: readonly ParkedMessageView[];
   /** The instance that answered. */
   readonly readFrom: string;
 }
@@ -31,6 +41,7 @@ export interface SagaStatesSource {
 
 const FAILED_SHOWN = 10;
 const COMPENSATED_SHOWN = 5;
+const PARKED_SHOWN = 10;
 
 /**
  * Reads `GET /sagas` (served by every herd member through @herd/service) from one passing
@@ -62,33 +73,42 @@ export class HttpSagaStatesSource implements SagaStatesSource {
   }
 
   private async readInstance(instance: HerdInstance): Promise<ServiceSagaStates | undefined> {
-    const base = `http://${hostPort(instance.address, instance.port)}/sagas`;
-    const [failed, compensated] = await Promise.all([
-      this.get(`${base}?state=FAILED&limit=${FAILED_SHOWN}`),
-      this.get(`${base}?state=COMPENSATED&limit=${COMPENSATED_SHOWN}`),
+    const origin = `http://${hostPort(instance.address, instance.port)}`;
+    const [failed, compensated, parked] = await Promise.all([
+      this.get<SagaListResponse>(`${origin}/sagas?state=FAILED&limit=${FAILED_SHOWN}`),
+      this.get<SagaListResponse>(`${origin}/sagas?state=COMPENSATED&limit=${COMPENSATED_SHOWN}`),
+      this.get<SagaDeadLetterListResponse>(`${origin}/saga-dead-letters?limit=${PARKED_SHOWN}`),
     ]);
-    if (!failed || !compensated) return undefined;
+    if (!isList(failed) || !isList(compensated) || !Array.isArray(parked?.deadLetters)) {
+      return undefined;
+    }
     return {
       counts: failed.counts,
       failed: failed.sagas.map(failureView),
       compensated: compensated.sagas.map(failureView),
+      parked: parked.deadLetters.map((d) => ({
+        topic: String(d.topic),
+        reason: String(d.reason),
+        attempts: Number(d.attempts),
+        parkedAt: String(d.parkedAt),
+      })),
       readFrom: instance.id,
     };
   }
 
-  private async get(url: string): Promise<SagaListResponse | undefined> {
+  private async get<T>(url: string): Promise<Partial<T> | undefined> {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-      if (!response.ok) return undefined;
-      const body = (await response.json()) as Partial<SagaListResponse>;
-      return body && typeof body.counts === 'object' && Array.isArray(body.sagas)
-        ? (body as SagaListResponse)
-        : undefined;
+      return response.ok ? ((await response.json()) as Partial<T>) : undefined;
     } catch {
       // A dying instance, or one that serves no saga API: the next instance is asked.
       return undefined;
     }
   }
+}
+
+function isList(body: Partial<SagaListResponse> | undefined): body is SagaListResponse {
+  return typeof body?.counts === 'object' && Array.isArray(body.sagas);
 }
 
 function failureView(saga: SagaListResponse['sagas'][number]): SagaFailureView {

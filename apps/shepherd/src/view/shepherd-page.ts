@@ -96,13 +96,16 @@ export const SHEPHERD_PAGE = `<!doctype html>
     if (!st) return '';
     var states = Object.keys(st.counts).filter(function (k) { return st.counts[k] > 0; });
     var rows = st.failed.concat(st.compensated);
-    if (!states.length) return '';
+    if (!states.length && !st.parked.length) return '';
     return '<h3>Sagas in its database</h3><div class="muted saga-counts">' + states.map(function (k) {
         return '<span class="' + (k === 'FAILED' ? 'failed' : '') + '">' + esc(k) + ' ' + st.counts[k] + '</span>';
       }).join(' · ') + ' <span class="tag">read from ' + esc(st.readFrom) + '</span></div>' +
       (rows.length ? '<table class="saga-failures"><tr><th>state</th><th>saga</th><th>step</th><th>why</th><th>when</th></tr>' + rows.map(function (r) {
         return '<tr data-saga="' + esc(r.id) + '"><td class="' + (r.state === 'FAILED' ? 'failed' : 'muted') + '">' + esc(r.state) + '</td><td title="' + esc(r.id) + '">' + esc(r.sagaType) +
           '</td><td>' + esc(r.currentStep || '—') + '</td><td class="reason">' + esc(r.failureReason || '—') + '</td><td>' + time(r.updatedAt) + '</td></tr>';
+      }).join('') + '</table>' : '') +
+      (st.parked.length ? '<h3>Parked outbox rows</h3><table class="saga-parked"><tr><th>topic</th><th>why</th><th class="num">attempts</th><th>parked</th></tr>' + st.parked.map(function (p) {
+        return '<tr><td>' + esc(p.topic) + '</td><td class="reason">' + esc(p.reason) + '</td><td class="num failed">' + esc(p.attempts) + '</td><td>' + time(p.parkedAt) + '</td></tr>';
       }).join('') + '</table>' : '');
   }
 

@@ -37,6 +37,16 @@ export class SagasQueryDto {
   offset: number = 0;
 }
 
+/** `GET /saga-dead-letters?limit=` */
+export class DeadLettersQueryDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit: number = 100;
+}
+
 /** `GET /sagas/:id`: saga ids are at most 64 characters (the column's width). */
 export class SagaIdParams {
   @IsString()

@@ -1,8 +1,16 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { getServiceDataSourceToken } from '@herd/database';
 import { InMemoryRegistryStore } from '@herd/registry';
-import { MemoryBroker, SagaCommandRejectedError, SagaOrchestrator, defineSaga } from '@herd/saga';
+import {
+  MemoryBroker,
+  OutboxDeadLetterEntity,
+  SagaCommandRejectedError,
+  SagaOrchestrator,
+  defineSaga,
+} from '@herd/saga';
 import { eventually } from '@herd/testing';
 import { loadServiceConfig } from '../../config/service-config';
 import { HerdServiceModule } from '../../herd-service.module';
@@ -102,6 +110,38 @@ describe('GET /sagas on a herd member (embedded defaults)', () => {
     expect(body.history[1].detail).toBe('no address');
     expect(body.history[3].detail).toBe('compensation of step "debit" failed: ledger closed');
     expect(Number.isNaN(Date.parse(body.history[0].at))).toBe(false);
+  });
+
+  it('lists the parked outbox rows with the broker’s reason', async () => {
+    // What the relay writes after the broker refused a row `relay.maxAttempts` times.
+    await app
+      .get<DataSource>(getServiceDataSourceToken('shop'))
+      .manager.insert(OutboxDeadLetterEntity, {
+        id: '7',
+        topic: 'refunds.commands',
+        key: failedId,
+        messageId: 'm-7',
+        headers: {},
+        value: '{}',
+        createdAt: 1_000,
+        reason: 'MESSAGE_TOO_LARGE: the message is too large',
+        attempts: 5,
+        parkedAt: 2_000,
+      });
+    const { body } = await request(app.getHttpServer()).get('/saga-dead-letters').expect(200);
+    expect(body.deadLetters).toEqual([
+      expect.objectContaining({
+        id: '7',
+        topic: 'refunds.commands',
+        key: failedId,
+        reason: 'MESSAGE_TOO_LARGE: the message is too large',
+        attempts: 5,
+        parkedAt: new Date(2_000).toISOString(),
+      }),
+    ]);
+    const bad = await request(app.getHttpServer()).get('/saga-dead-letters?limit=x').expect(400);
+    const fields = bad.body.violations.map((v: { field: string }) => v.field);
+    expect([...new Set(fields)]).toEqual(['limit']);
   });
 
   it('answers 400 naming each bad parameter, and 404 for an unknown saga', async () => {
