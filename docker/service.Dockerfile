@@ -10,21 +10,30 @@ ARG BASE_IMAGE=node:20-bookworm-slim
 # only package with one is better-sqlite3, the embedded database production refuses to use.
 FROM ${BASE_IMAGE} AS build
 WORKDIR /src
-COPY package.json package-lock.json ./
+# The install layer depends on the lock file alone: a generated service adds a script to
+# package.json, and that must not reinstall every package. npm ci gets the root package as the
+# lock records it (name, version, dependencies); the real package.json comes with the sources.
+COPY package-lock.json ./
 # The CA certificates the building machine's Node trusts beyond the public ones (its
 # NODE_EXTRA_CA_CERTS, e.g. a TLS-inspecting proxy in front of the npm registry); empty elsewhere.
 # Only this stage sees them.
 COPY .herd/build-ca.pem /tmp/build-ca.pem
-RUN if [ -s /tmp/build-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca.pem; fi \
+RUN node -e "const lock = require('./package-lock.json'); \
+      require('fs').writeFileSync('package.json', JSON.stringify({ ...lock.packages[''], name: lock.name, version: lock.version }))" \
+ && if [ -s /tmp/build-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca.pem; fi \
  && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-COPY nest-cli.json tsconfig.json tsconfig.scripts.json ./
+COPY package.json nest-cli.json tsconfig.json tsconfig.scripts.json ./
 COPY scripts scripts
 COPY libs libs
 COPY apps apps
 ARG APP
 RUN test -n "${APP}" || (echo "build arg APP is required (a project of nest-cli.json)" >&2; exit 1)
 # The runtime tree is the compiled app plus only the files its require graph reaches (traced).
-RUN npx nest build "${APP}" \
+# The image only emits (TypeScript's noCheck): CI's `tsc --noEmit` and the service's own tests
+# check the types, and checking them again here would add a fifth to every `nest build`.
+RUN printf '{ "extends": "./tsconfig.app.json", "compilerOptions": { "noCheck": true } }' \
+      > "apps/${APP}/tsconfig.image.json" \
+ && npx nest build "${APP}" -p "apps/${APP}/tsconfig.image.json" \
  && npx ts-node --transpile-only -r tsconfig-paths/register -P tsconfig.scripts.json scripts/runtime-tree.ts \
       "dist/apps/${APP}/apps/${APP}/src/main.js" /runtime
 
