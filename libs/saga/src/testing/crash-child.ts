@@ -1,12 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { SagaInstanceEntity } from '../orchestrator/saga-instance.entity';
 import { SAGA_ENTITIES } from '../saga.entities';
 import { crashNames, crashOrchestrator, crashParticipant } from './crash-saga';
 import { LedgerEntryEntity } from './ledger-entry.entity';
 
 /**
- * Child process of saga-crash.int-spec.ts: runs one role until SIGKILLed, or until SIGTERM,
- * which closes the runtime the way a Nest app's shutdown hooks do (drain, commit, close).
- * Env: ROLE (orchestrator|participant), RUN, PG_URL, PG_SCHEMA, BROKERS, START, HANDLER_MS.
+ * Child process of saga-crash.int-spec.ts and the chaos suite (test/chaos): runs one role until
+ * SIGKILLed, or until SIGTERM, which closes the runtime the way a Nest app's shutdown hooks do
+ * (drain, commit, close).
+ * Env: ROLE (orchestrator|participant), RUN, PG_URL, PG_SCHEMA, BROKERS, START or TOTAL and
+ * EVERY_MS, HANDLER_MS.
  */
 async function main(): Promise<void> {
   const env = process.env;
@@ -24,9 +28,17 @@ async function main(): Promise<void> {
     const runtime = crashOrchestrator(run, dataSource, brokers);
     await runtime.start();
     say('READY');
-    const count = Number(env.START ?? 0);
-    for (let n = 0; n < count; n += 1) {
-      await runtime.orchestrator.start(crashNames(run).saga, { n });
+    // START sagas; or, with TOTAL, as many as the run still lacks (a replacement started after a
+    // kill starts only the rest), EVERY_MS apart.
+    const saga = crashNames(run).saga;
+    const total = env.TOTAL === undefined ? Number(env.START ?? 0) : Number(env.TOTAL);
+    let n =
+      env.TOTAL === undefined
+        ? 0
+        : await dataSource.manager.countBy(SagaInstanceEntity, { sagaType: saga });
+    for (; n < total; n += 1) {
+      await runtime.orchestrator.start(saga, { n });
+      if (env.EVERY_MS) await sleep(Number(env.EVERY_MS));
     }
     say('STARTED');
   } else {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as pause } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import {
   type Admin,
@@ -277,26 +278,39 @@ export class KafkaSagaTransport implements SagaTransport {
     });
   }
 
+  /**
+   * Services booting together (an orchestrator and its participant on a fresh cluster) create the
+   * same topics at once: the loser of that race sees a topic that exists but has no leader yet
+   * (UNKNOWN_TOPIC_OR_PARTITION while waiting for leaders), so it looks again after a pause.
+   */
   private async createTopics(topics: readonly string[]): Promise<void> {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-      if (missing.length === 0) return;
-      if (this.options.createTopics === false) {
-        throw new SagaOptionsError(
-          'transport.createTopics',
-          `is false, but these topics do not exist: ${missing.join(', ')}`,
-        );
+      for (let attempt = 1; ; attempt += 1) {
+        const existing = new Set(await admin.listTopics());
+        const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+        if (missing.length === 0) return;
+        if (this.options.createTopics === false) {
+          throw new SagaOptionsError(
+            'transport.createTopics',
+            `is false, but these topics do not exist: ${missing.join(', ')}`,
+          );
+        }
+        try {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: this.options.numPartitions ?? -1,
+            })),
+          });
+          return;
+        } catch (error) {
+          if (typeOf(error) !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 5) throw error;
+          await pause(500 * attempt);
+        }
       }
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.options.numPartitions ?? -1,
-        })),
-      });
     } finally {
       await admin.disconnect();
     }
