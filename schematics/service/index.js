@@ -6,7 +6,10 @@ const { resolve } = require('node:path');
 
 if (!require.extensions['.ts']) {
   const root = resolve(__dirname, '..', '..');
-  require('ts-node').register({ transpileOnly: true, project: resolve(root, 'tsconfig.scripts.json') });
+  require('ts-node').register({
+    transpileOnly: true,
+    project: resolve(root, 'tsconfig.scripts.json'),
+  });
   const tsconfigPaths = require('tsconfig-paths');
   const { absoluteBaseUrl, paths } = tsconfigPaths.loadConfig(root);
   tsconfigPaths.register({ baseUrl: absoluteBaseUrl, paths });

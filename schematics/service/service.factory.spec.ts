@@ -127,18 +127,11 @@ describe('service schematic', () => {
     );
   });
 
-  it('adds it to the Swarm stack through @herd/swarm, on the next host-port prefix', async () => {
+  it('adds it to the Swarm stack through @herd/swarm', async () => {
     const repoFile = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
     const tree = await generate('orders', (t) => {
-      t.create(
-        'apps/cli/src/swarm/herd-swarm-stack.ts',
-        repoFile('apps/cli/src/swarm/herd-swarm-stack.ts'),
-      );
       t.create('docker/swarm/herd.stack.yml', repoFile('docker/swarm/herd.stack.yml'));
     });
-    expect(tree.readContent('/apps/cli/src/swarm/herd-swarm-stack.ts')).toMatch(
-      /HERD_SWARM_PORT_PREFIXES[^}]*codec: 311,\s*orders: 312,\s*\}/,
-    );
     const stack = tree.readContent('/docker/swarm/herd.stack.yml');
     expect(stack.startsWith(repoFile('docker/swarm/herd.stack.yml').split('version:')[0])).toBe(
       true,

@@ -19,7 +19,6 @@ import { HERD_MANIFESTS } from '../../apps/cli/src/herd-definitions';
 import { MARATHON_DEFINITIONS_DIR as MARATHON_DIR } from '../../apps/cli/src/cli.constants';
 import {
   HERD_STACK,
-  HERD_SWARM_PORT_PREFIXES,
   SWARM_STACK_FILE,
   herdSwarmMembers,
 } from '../../apps/cli/src/swarm/herd-swarm-stack';
@@ -35,7 +34,6 @@ const RESERVED = new Set(['demo', 'service', 'herd']);
 const FIRST_GENERATED_PORT = 3100;
 const IMAGES_FILE = 'docker/images.json';
 const HERD_MANIFESTS_FILE = 'apps/cli/src/herd-definitions.ts';
-const SWARM_MEMBERS_FILE = 'apps/cli/src/swarm/herd-swarm-stack.ts';
 
 interface NestCli {
   projects?: Record<string, { type?: string; root?: string }>;
@@ -79,7 +77,7 @@ export function main(options: ServiceSchematicOptions): Rule {
       ),
       addToHerdManifests(manifest),
       addToSwarmStack(manifest),
-      formatWithPrettier(`apps/${name}`, HERD_MANIFESTS_FILE, SWARM_MEMBERS_FILE),
+      formatWithPrettier(`apps/${name}`, HERD_MANIFESTS_FILE),
     ]);
   };
 }
@@ -220,35 +218,17 @@ function updateJson<T>(tree: Tree, path: string, change: (value: T) => T): Tree 
 }
 
 /**
- * docker/swarm/herd.stack.yml gains the service, rendered by @herd/swarm from the same manifest,
- * on the next free host-port prefix of HERD_SWARM_PORT_PREFIXES (`npm run ranch -- stack` would
- * write the same file; the drift test in apps/cli checks it).
+ * docker/swarm/herd.stack.yml gains the service, rendered by @herd/swarm from the same manifest
+ * (`npm run ranch -- stack` would write the same file; the drift test in apps/cli checks it).
  */
 function addToSwarmStack(manifest: ServiceManifest): Rule {
-  const { name } = manifest;
   return (tree: Tree) => {
-    const members = tree.read(SWARM_MEMBERS_FILE)?.toString('utf8');
     const stack = tree.read(SWARM_STACK_FILE)?.toString('utf8');
-    if (!members || !stack) return tree;
-    const prefixes =
-      /(HERD_SWARM_PORT_PREFIXES: Readonly<Record<string, number>> = \{)([^}]*)\}/.exec(members);
-    if (!prefixes) {
-      throw new SchematicsException(
-        `${SWARM_MEMBERS_FILE}: HERD_SWARM_PORT_PREFIXES not found where expected`,
-      );
-    }
-    const hostPortPrefix = Math.max(...Object.values(HERD_SWARM_PORT_PREFIXES)) + 1;
-    tree.overwrite(
-      SWARM_MEMBERS_FILE,
-      members.replace(
-        prefixes[0],
-        `${prefixes[1]}${prefixes[2].trimEnd()}\n  '${name}': ${hostPortPrefix},\n}`,
-      ),
-    );
+    if (!stack) return tree;
     const header = stack.slice(0, stack.search(/^[^#]/m));
     const specs = [
       ...herdSwarmMembers().map((member) => buildServiceSpec(member.manifest, member.options)),
-      buildServiceSpec(manifest, { stack: HERD_STACK, hostPortPrefix }),
+      buildServiceSpec(manifest, { stack: HERD_STACK }),
     ];
     tree.overwrite(SWARM_STACK_FILE, `${header}${renderSwarmStack(specs)}`);
     return tree;

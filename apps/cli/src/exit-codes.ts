@@ -7,6 +7,13 @@ import {
   MarathonRequestError,
   RollbackError,
 } from '@herd/marathon';
+import {
+  DockerEngineError,
+  DockerEngineUnreachableError,
+  SwarmDefinitionError,
+  SwarmSecretMissingError,
+  SwarmTimeoutError,
+} from '@herd/swarm';
 import { UsageError } from './usage.error';
 
 /** What `herd` exits with, so a CI pipeline can branch on the outcome (README: apps/cli). */
@@ -33,5 +40,21 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof MarathonAuthError) return EXIT.unauthorized;
   if (error instanceof MarathonNotFoundError) return EXIT.notFound;
   if (error instanceof MarathonRequestError) return EXIT.unreachable;
+  return swarmExitCode(error);
+}
+
+function swarmExitCode(error: unknown): number {
+  if (error instanceof SwarmDefinitionError || error instanceof SwarmSecretMissingError) {
+    return EXIT.invalidDefinition;
+  }
+  if (error instanceof SwarmTimeoutError) return EXIT.timedOut;
+  if (error instanceof DockerEngineUnreachableError) return EXIT.unreachable;
+  if (error instanceof DockerEngineError) {
+    if (error.notFound) return EXIT.notFound;
+    // 400: the engine refused the spec; 409 a stale version, 503 not a swarm manager.
+    if (error.status === 400) return EXIT.invalidDefinition;
+    if (error.status === 409) return EXIT.locked;
+    return EXIT.unreachable;
+  }
   return EXIT.unexpected;
 }

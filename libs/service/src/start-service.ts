@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { useHerdLogger } from '@herd/health';
@@ -6,8 +8,9 @@ import { createValidationPipe } from './http/validation.pipe';
 
 /**
  * Boots a Herd service the same way everywhere: JSON logs from the first line, validated bodies,
- * shutdown hooks (SIGTERM/SIGINT run the documented drain order), then listen. Registration in
- * Consul follows the 'listening' event (@herd/registry), never before.
+ * shutdown hooks (SIGTERM/SIGINT run the documented drain order), then listen (and write the port
+ * to `HERD_PORT_FILE` when set). Registration in Consul follows the 'listening' event
+ * (@herd/registry), never before.
  */
 export async function startService(
   module: Type<unknown> | DynamicModule,
@@ -19,6 +22,10 @@ export async function startService(
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
+  if (config.portFile) {
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    writeFileSync(config.portFile, String(port));
+  }
   return app;
 }
 

@@ -21,15 +21,26 @@ export const SECRETS_DIR = '/run/secrets';
 export const HOST_NETWORK = 'host';
 
 /**
- * Swarm fills these Go templates per task. `{{.Task.Slot}}` is 1…replicas for a replicated
- * service and a task keeps its slot through rolling updates, so `<prefix><slot>` gives every
- * replica on a node a port of its own without arithmetic (Swarm's templates have none).
+ * Swarm fills these Go templates per task. A task keeps its slot through a rolling update, and a
+ * start-first update runs the new task in the old one's slot beside it: the slot names an
+ * instance (`HERD_INSTANCE_ID`), never its port.
  */
 export const TASK_SLOT = '{{.Task.Slot}}';
 export const TASK_ID = '{{.Task.ID}}';
 
-/** Slots 1–9 keep `<prefix><slot>` one digit longer than the prefix. */
-export const MAX_SLOT_PORT_REPLICAS = 9;
+/**
+ * Every task listens on a port the kernel picks (`PORT=0`): on the host network two tasks of a
+ * node (a start-first update, a restart while the old task still drains, two replicas) can never
+ * want the same one. The service registers the port it really listens on in Consul, where
+ * clients find it, and writes it here for its health check (/tmp is the task's own tmpfs).
+ */
+export const TASK_PORT_FILE = '/tmp/.herd-port';
+
+/**
+ * The health check is a `node -e` started per check: on a loaded machine Node alone can take
+ * over a second to start, so a shorter timeout marks a healthy task unhealthy.
+ */
+export const MIN_HEALTHCHECK_TIMEOUT_SECONDS = 3;
 
 export const SWARM_DEFAULTS = {
   /** One task at a time: the other replicas keep serving while one is replaced. */

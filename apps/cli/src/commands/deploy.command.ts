@@ -8,27 +8,27 @@ import {
   validateGroupDefinition,
 } from '@herd/marathon';
 import { EXIT } from '../exit-codes';
-import {
-  ChangeCommand,
-  MarathonCommandOptions,
-  positiveNumber,
-  seconds,
-} from '../marathon.command';
+import { ChangeCommand, HerdCommandOptions, positiveNumber, wholeNumber } from '../herd.command';
+import type { SwarmTarget } from '../swarm/swarm-target';
+import { seconds } from '../durations';
 import { UsageError } from '../usage.error';
 
 @Command({
   name: 'deploy',
-  arguments: '<app.json|group.json>',
+  arguments: '[app.json|group.json|member...]',
   description:
-    'create or update a Marathon app (a group: each of its apps in turn), follow the deployment until every instance is healthy, roll back on timeout',
+    'create or update a Marathon app (a group: each of its apps in turn), or with --target swarm the named herd members (none: all), follow it until every instance is healthy, roll back on timeout',
 })
 export class DeployCommand extends ChangeCommand {
   protected async execute(
-    [file]: string[],
-    options: MarathonCommandOptions,
+    files: string[],
+    options: HerdCommandOptions,
     client: MarathonClient,
   ): Promise<number> {
-    const parsed = readJson(file);
+    if (files.length !== 1) {
+      throw new UsageError('herd deploy takes one Marathon app or group definition file');
+    }
+    const parsed = readJson(files[0]);
     if (!isGroup(parsed)) return this.deployApp(parsed, options, client);
     const violations = validateGroupDefinition(parsed);
     if (violations.length) {
@@ -46,7 +46,7 @@ export class DeployCommand extends ChangeCommand {
 
   private async deployApp(
     definition: MarathonAppDefinition,
-    options: MarathonCommandOptions,
+    options: HerdCommandOptions,
     client: MarathonClient,
   ): Promise<number> {
     const image = definition.container?.docker?.image ?? definition.cmd ?? '?';
@@ -68,6 +68,59 @@ export class DeployCommand extends ChangeCommand {
     return EXIT.rolledBack;
   }
 
+  protected override executeSwarm(
+    members: string[],
+    options: HerdCommandOptions,
+    target: SwarmTarget,
+  ): Promise<number> {
+    return target.deploy(members, options, this.change(options));
+  }
+
+  @Option({
+    flags: '--stack <name>',
+    description: 'swarm: the stack of the services (default herd)',
+  })
+  parseStack(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--version <semver>',
+    description: "swarm: image tag and Consul Meta.version (default: the manifest's)",
+  })
+  parseVersion(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--replicas <n>', description: "swarm: replicas (default: the manifest's)" })
+  parseReplicas(value: string): number {
+    return wholeNumber('--replicas', value);
+  }
+
+  @Option({
+    flags: '--env <KEY=VALUE>',
+    description: 'swarm: a plain variable over the manifest and the shell (repeatable)',
+  })
+  parseEnv(value: string, previous: Record<string, string> = {}): Record<string, string> {
+    return { ...previous, ...keyValue('--env', value) };
+  }
+
+  @Option({
+    flags: '--volume <container-path=host-path>',
+    description: "swarm: host path of a manifest volume (repeatable; default: the manifest's)",
+  })
+  parseVolume(value: string, previous: Record<string, string> = {}): Record<string, string> {
+    return { ...previous, ...keyValue('--volume', value) };
+  }
+
+  @Option({
+    flags: '--secret-prefix <prefix>',
+    description: 'swarm: put before every Docker secret name (two herds on one swarm)',
+  })
+  parseSecretPrefix(value: string): string {
+    return value;
+  }
+
   @Option({
     flags: '--rollback-timeout <seconds>',
     description: 'deadline of the automatic rollback (default: --timeout)',
@@ -75,6 +128,12 @@ export class DeployCommand extends ChangeCommand {
   parseRollbackTimeout(value: string): number {
     return positiveNumber('--rollback-timeout', value);
   }
+}
+
+function keyValue(flag: string, value: string): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at < 1) throw new UsageError(`${flag} takes KEY=VALUE (got "${value}")`);
+  return { [value.slice(0, at)]: value.slice(at + 1) };
 }
 
 function isGroup(

@@ -1,7 +1,8 @@
 import { Command } from 'nest-commander';
 import { MarathonClient } from '@herd/marathon';
 import { EXIT } from '../exit-codes';
-import { ChangeCommand, MarathonCommandOptions, seconds } from '../marathon.command';
+import { ChangeCommand, HerdCommandOptions } from '../herd.command';
+import { seconds } from '../durations';
 
 @Command({
   name: 'restart',
@@ -11,7 +12,7 @@ import { ChangeCommand, MarathonCommandOptions, seconds } from '../marathon.comm
 export class RestartCommand extends ChangeCommand {
   protected async execute(
     [id]: string[],
-    options: MarathonCommandOptions,
+    options: HerdCommandOptions,
     client: MarathonClient,
   ): Promise<number> {
     this.out.write(`herd: restarting ${id}\n`);

@@ -1,18 +1,20 @@
-import { Command } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import { MARATHON_LABELS, MarathonApp, MarathonClient } from '@herd/marathon';
 import { formatTable } from '@herd/testing';
 import { EXIT } from '../exit-codes';
-import { MarathonCommand, MarathonCommandOptions } from '../marathon.command';
+import { HerdCommand, HerdCommandOptions } from '../herd.command';
+import type { SwarmTarget } from '../swarm/swarm-target';
 
 @Command({
   name: 'status',
-  arguments: '[app-id]',
-  description: 'the app list: instances "3 of 3", health, version, cpu and memory',
+  arguments: '[app-id|swarm-service]',
+  description:
+    'the app list: instances "3 of 3", health, version, cpu and memory (swarm: per task too)',
 })
-export class StatusCommand extends MarathonCommand {
+export class StatusCommand extends HerdCommand {
   protected async execute(
     [id]: string[],
-    _options: MarathonCommandOptions,
+    _options: HerdCommandOptions,
     client: MarathonClient,
   ): Promise<number> {
     const apps = id ? [await client.getApp(id)] : await client.listApps();
@@ -23,6 +25,19 @@ export class StatusCommand extends MarathonCommand {
       ),
     );
     return EXIT.ok;
+  }
+
+  protected override executeSwarm(
+    [name]: string[],
+    options: HerdCommandOptions,
+    target: SwarmTarget,
+  ): Promise<number> {
+    return target.status(name ? { name } : { stack: options.stack });
+  }
+
+  @Option({ flags: '--stack <name>', description: 'swarm: only this stack (default: all of Herd)' })
+  parseStack(value: string): string {
+    return value;
   }
 }
 

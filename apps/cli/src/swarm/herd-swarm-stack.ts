@@ -8,28 +8,14 @@ export const HERD_STACK = 'herd';
 /** Where the generated stack is committed, relative to the repository root. */
 export const SWARM_STACK_FILE = 'docker/swarm/herd.stack.yml';
 
-/** Each service's host-network ports on a node: `<prefix><slot>`, so 3101… and 3111…. */
-export const HERD_SWARM_PORT_PREFIXES: Readonly<Record<string, number>> = {
-  courseware: 310,
-  codec: 311,
-};
-
 export interface HerdSwarmMember {
   readonly manifest: ServiceManifest;
   readonly options: SwarmServiceOptions;
 }
 
-/** The herd on a swarm: every service by its manifest, with its port prefix, plus `extra`. */
-export function herdSwarmMembers(
-  extra: Omit<SwarmServiceOptions, 'hostPortPrefix'> = {},
-): HerdSwarmMember[] {
-  return HERD_MANIFESTS.map((manifest) => {
-    const hostPortPrefix = HERD_SWARM_PORT_PREFIXES[manifest.name];
-    if (hostPortPrefix === undefined) {
-      throw new Error(`${manifest.name} has no port prefix in HERD_SWARM_PORT_PREFIXES`);
-    }
-    return { manifest, options: { stack: HERD_STACK, ...extra, hostPortPrefix } };
-  });
+/** The herd on a swarm: every service by its manifest, in the herd's stack, plus `extra`. */
+export function herdSwarmMembers(extra: SwarmServiceOptions = {}): HerdSwarmMember[] {
+  return HERD_MANIFESTS.map((manifest) => ({ manifest, options: { stack: HERD_STACK, ...extra } }));
 }
 
 /** docker/swarm/herd.stack.yml: the herd for `docker stack deploy`, from the manifests. */

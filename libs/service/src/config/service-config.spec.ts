@@ -93,6 +93,7 @@ describe('loadServiceConfig', () => {
     ],
     [{ PORT: '70000' }, 'PORT'],
     [{ PORT: 'http' }, 'PORT'],
+    [{ HERD_PORT_FILE: 'tmp/port' }, 'HERD_PORT_FILE'],
     [{ HERD_KAFKA_BROKERS: 'localhost' }, 'HERD_KAFKA_BROKERS'],
     [{ HERD_CONSUL_URL: 'consul:8500' }, 'HERD_CONSUL_URL'],
     [{ HERD_CONSUL_URL: 'ftp://consul' }, 'HERD_CONSUL_URL'],

@@ -13,6 +13,11 @@ export interface ServiceConfig {
   readonly instanceId: string;
   readonly host: string;
   readonly port: number;
+  /**
+   * Where to write the port the HTTP server listens on once it does: with `PORT=0` (an
+   * ephemeral port, as on a Swarm host network) a health check in the same container reads it.
+   */
+  readonly portFile?: string;
   /** The service's own database; unset = embedded SQLite. */
   readonly databaseUrl?: string;
   /** A superuser URL allowed to create the service's role and database at boot (development). */
@@ -29,7 +34,7 @@ export interface ServiceConfigDefaults {
 }
 
 /**
- * Keys: PORT, HOST, HERD_SERVICE_VERSION, HERD_INSTANCE_ID, <NAME>_DATABASE_URL,
+ * Keys: PORT, HOST, HERD_PORT_FILE, HERD_SERVICE_VERSION, HERD_INSTANCE_ID, <NAME>_DATABASE_URL,
  * HERD_POSTGRES_URL (development: the service's role and database are derived from it and created
  * at boot), HERD_KAFKA_BROKERS, HERD_CONSUL_URL, HERD_CONSUL_TOKEN. With NODE_ENV=production a
  * database, Kafka and Consul are required: no embedded default there. Checked against the
@@ -49,6 +54,7 @@ export function loadServiceConfig(
       valid.HERD_INSTANCE_ID ?? `${defaults.name}-${hostname()}-${randomBytes(4).toString('hex')}`,
     host: valid.HOST ?? '0.0.0.0',
     port: valid.PORT === undefined ? defaults.port : Number(valid.PORT),
+    portFile: valid.HERD_PORT_FILE,
     databaseUrl:
       explicitDatabase ?? (adminUrl ? derivedServiceUrl(adminUrl, defaults.name) : undefined),
     databaseAdminUrl: explicitDatabase ? undefined : adminUrl,

@@ -45,6 +45,10 @@ export class ServiceEnvironment {
   HOST?: string;
 
   @IsOptional()
+  @Matches(/^\//, { message: ({ value }) => `"${String(value)}" is not an absolute path` })
+  HERD_PORT_FILE?: string;
+
+  @IsOptional()
   @IsSemVer({ message: ({ value }) => `"${String(value)}" is not a semantic version (1.2.3)` })
   HERD_SERVICE_VERSION?: string;
 

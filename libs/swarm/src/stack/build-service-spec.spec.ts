@@ -29,7 +29,7 @@ function env(spec: ReturnType<typeof buildServiceSpec>): Record<string, string> 
 }
 
 describe('buildServiceSpec', () => {
-  const spec = buildServiceSpec(manifest, { hostPortPrefix: 311, stack: 'herd' });
+  const spec = buildServiceSpec(manifest, { stack: 'herd' });
   const container = spec.TaskTemplate.ContainerSpec;
 
   it('rolls start-first, one task at a time, and rolls back on the first failed task', () => {
@@ -42,8 +42,9 @@ describe('buildServiceSpec', () => {
       MaxFailureRatio: 0,
     });
     expect(spec.RollbackConfig).toMatchObject({ Parallelism: 1, Order: 'start-first' });
-    // The monitor window covers the time Docker needs to call a new task unhealthy.
-    expect(spec.UpdateConfig?.Monitor).toBe((4 * 3 + 2) * 1e9);
+    // The monitor window covers the time Docker needs to call a new task unhealthy (the check's
+    // timeout raised to 3 s: see the health check test).
+    expect(spec.UpdateConfig?.Monitor).toBe((4 * 3 + 3) * 1e9);
   });
 
   it('gives SIGTERM at least the whole drain deadline before SIGKILL', () => {
@@ -63,13 +64,18 @@ describe('buildServiceSpec', () => {
     expect(reserved?.MemoryBytes).toBeLessThan(512 * 1024 * 1024);
   });
 
-  it('gates health on readiness once, then liveness, on the task’s own port', () => {
+  it('gates health on readiness once, then liveness, on the port the task itself listens on', () => {
     const health = container.Healthcheck;
     expect(health?.Test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
     expect(health?.Test[3]).toContain("'/health/ready'");
     expect(health?.Test[3]).toContain("'/health/live'");
-    expect(health).toMatchObject({ Interval: 4e9, Timeout: 2e9, Retries: 3, StartPeriod: 60e9 });
-    expect(env(spec).PORT).toBe('311{{.Task.Slot}}');
+    expect(health?.Test[3]).toContain("readFileSync('/tmp/.herd-port'");
+    // The manifest asks 2 s; a `node -e` on a loaded machine needs more to even start.
+    expect(health).toMatchObject({ Interval: 4e9, Timeout: 3e9, Retries: 3, StartPeriod: 60e9 });
+    // Every task an ephemeral port, written where the check reads it: no two tasks of a node
+    // (start-first update, restart) ever want the same port.
+    expect(env(spec).PORT).toBe('0');
+    expect(env(spec).HERD_PORT_FILE).toBe('/tmp/.herd-port');
     expect(env(spec).HERD_INSTANCE_ID).toBe('codec-{{.Task.Slot}}-{{.Task.ID}}');
     expect(env(spec).HERD_SERVICE_VERSION).toBe('1.4.0');
   });
@@ -107,7 +113,6 @@ describe('buildServiceSpec', () => {
 
   it('takes this swarm’s addresses, host and volume paths over the manifest', () => {
     const local = buildServiceSpec(manifest, {
-      hostPortPrefix: 311,
       serviceName: 't1-codec',
       host: '127.0.0.1',
       replicas: 2,
@@ -124,9 +129,8 @@ describe('buildServiceSpec', () => {
   });
 
   it.each([
-    [{ hostPortPrefix: 50 }, 'hostPortPrefix'],
-    [{ hostPortPrefix: 6554 }, 'hostPortPrefix'],
-    [{ hostPortPrefix: 311, replicas: 10 }, 'replicas'],
+    [{ replicas: -1 }, 'replicas'],
+    [{ replicas: 1.5 }, 'replicas'],
   ])('refuses %j naming %s', (options, field) => {
     let thrown: unknown;
     try {

@@ -3,12 +3,13 @@ import { SwarmHealthConfig, SwarmMount, SwarmServiceSpec } from '../engine/engin
 import { SwarmDefinitionError } from '../errors/swarm-definition.error';
 import {
   HOST_NETWORK,
-  MAX_SLOT_PORT_REPLICAS,
+  MIN_HEALTHCHECK_TIMEOUT_SECONDS,
   READY_ONCE_MARKER,
   SECRETS_DIR,
   SWARM_DEFAULTS,
   SWARM_LABELS,
   TASK_ID,
+  TASK_PORT_FILE,
   TASK_SLOT,
 } from '../swarm.constants';
 import { SwarmSecretNeed, SwarmServiceOptions } from './swarm-service-options.interface';
@@ -55,22 +56,15 @@ export function swarmServiceName(
  */
 export function buildServiceSpec(
   manifest: ServiceManifest,
-  options: SwarmServiceOptions,
+  options: SwarmServiceOptions = {},
 ): SwarmServiceSpec {
   const name = swarmServiceName(manifest, options);
   const fail = (field: string, reason: string): never => {
     throw new SwarmDefinitionError(name, field, reason);
   };
   const replicas = options.replicas ?? manifest.instances;
-  const prefix = options.hostPortPrefix;
-  if (!Number.isInteger(prefix) || prefix * 10 + 1 < 1024 || prefix * 10 + 9 > 65535) {
-    fail('hostPortPrefix', `must give ports 1024–65535 as <prefix><slot> (got ${prefix})`);
-  }
-  if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_SLOT_PORT_REPLICAS) {
-    fail(
-      'replicas',
-      `must be 0–${MAX_SLOT_PORT_REPLICAS}: each replica's port is <prefix><slot> (got ${replicas})`,
-    );
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    fail('replicas', `must be a whole number ≥ 0 (got ${replicas})`);
   }
   const labels = {
     [SWARM_LABELS.service]: manifest.name,
@@ -87,7 +81,8 @@ export function buildServiceSpec(
     HERD_SERVICE_VERSION: manifest.version,
     HERD_INSTANCE_ID: `${manifest.name}-${TASK_SLOT}-${TASK_ID}`,
     HOST: options.host ?? '0.0.0.0',
-    PORT: `${prefix}${TASK_SLOT}`,
+    PORT: '0',
+    HERD_PORT_FILE: TASK_PORT_FILE,
   });
   const mounts: SwarmMount[] = [
     { Type: 'tmpfs', Target: '/tmp', TmpfsOptions: { SizeBytes: SWARM_DEFAULTS.tmpfsBytes } },
@@ -102,7 +97,8 @@ export function buildServiceSpec(
   // After health.maxConsecutiveFailures failed checks Docker marks the task unhealthy and Swarm
   // replaces it: a new task failing that soon after it started is a failed update.
   const monitor =
-    (health.intervalSeconds * health.maxConsecutiveFailures + health.timeoutSeconds) * NS_PER_S;
+    (health.intervalSeconds * health.maxConsecutiveFailures + checkTimeoutSeconds(manifest)) *
+    NS_PER_S;
   const rolling = {
     Parallelism: SWARM_DEFAULTS.updateParallelism,
     Delay: SWARM_DEFAULTS.updateDelayMs * NS_PER_MS,
@@ -166,16 +162,22 @@ export function buildServiceSpec(
  */
 function readyOnceThenLive(manifest: ServiceManifest): SwarmHealthConfig {
   const { health } = manifest;
+  // The task's own port, as it wrote it once listening (PORT=0): none yet is not healthy yet.
   const script =
     `const fs=require('fs'),once=fs.existsSync('${READY_ONCE_MARKER}');` +
-    `fetch('http://127.0.0.1:'+process.env.PORT+(once?'${health.livePath}':'${health.readyPath}'))` +
+    `let port;try{port=fs.readFileSync('${TASK_PORT_FILE}','utf8')}catch{process.exit(1)}` +
+    `fetch('http://127.0.0.1:'+port+(once?'${health.livePath}':'${health.readyPath}'))` +
     `.then(r=>{if(r.ok&&!once)fs.writeFileSync('${READY_ONCE_MARKER}','');process.exit(r.ok?0:1)},` +
     `()=>process.exit(1))`;
   return {
     Test: ['CMD', 'node', '-e', script],
     Interval: health.intervalSeconds * NS_PER_S,
-    Timeout: health.timeoutSeconds * NS_PER_S,
+    Timeout: checkTimeoutSeconds(manifest) * NS_PER_S,
     Retries: health.maxConsecutiveFailures,
     StartPeriod: health.gracePeriodSeconds * NS_PER_S,
   };
+}
+
+function checkTimeoutSeconds(manifest: ServiceManifest): number {
+  return Math.max(manifest.health.timeoutSeconds, MIN_HEALTHCHECK_TIMEOUT_SECONDS);
 }

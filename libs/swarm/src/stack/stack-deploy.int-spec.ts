@@ -33,7 +33,7 @@ describe('renderSwarmStack through docker stack deploy', () => {
     },
     volumes: [{ containerPath: '/srv/data', hostPath: '/tmp', mode: 'RO' }],
   });
-  const options = { hostPortPrefix: 420, stack, replicas: 0, secretPrefix: `${stack}-` };
+  const options = { stack, replicas: 0, secretPrefix: `${stack}-` };
   const secrets = swarmSecretNeeds(manifest, options);
 
   beforeAll(async () => {

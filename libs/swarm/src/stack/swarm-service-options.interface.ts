@@ -1,10 +1,5 @@
 /** What a Swarm target adds to a service's manifest: where this swarm runs it. */
 export interface SwarmServiceOptions {
-  /**
-   * Host-network port of each replica: `<hostPortPrefix><slot>`, e.g. 310 gives 3101 to the task
-   * in slot 1, 3102 to slot 2 (slots 1–9, so at most 9 replicas).
-   */
-  readonly hostPortPrefix: number;
   /** Swarm service name. Default: the manifest's name, prefixed with `<stack>_` in a stack. */
   readonly serviceName?: string;
   /** The stack it belongs to (`com.docker.stack.namespace`), as `docker stack deploy` labels it. */

@@ -7,10 +7,17 @@ import {
   MarathonLockedError,
 } from '@herd/marathon';
 import { EXIT, exitCodeFor } from './exit-codes';
+import { seconds } from './durations';
 import { ProgressPrinter } from './progress-printer';
+import type { SwarmDeployOptions, SwarmTarget } from './swarm/swarm-target';
 import { UsageError } from './usage.error';
 
-export interface MarathonCommandOptions {
+/** Where a command acts: Marathon over its REST API, or a Docker swarm over the Engine API. */
+export type HerdTarget = 'marathon' | 'swarm';
+const TARGETS: readonly HerdTarget[] = ['marathon', 'swarm'];
+
+export interface HerdCommandOptions extends SwarmDeployOptions {
+  target?: HerdTarget;
   marathonUrl?: string;
   marathonUser?: string;
   marathonPassword?: string;
@@ -26,17 +33,26 @@ const STUCK_HINT =
   '; it is still running in Marathon: deploy a fixed definition with --force, or herd rollback --to <version> --force';
 
 /**
- * What every `herd` command against Marathon shares: where Marathon is and how to log in (flags,
- * else MARATHON_URL, MARATHON_USER, MARATHON_PASSWORD, MARATHON_TOKEN), the deadline, progress,
- * and turning each failure into one line on stderr and its exit code. Credentials are never
- * printed: messages only ever show the URL without them.
+ * What every `herd` command shares: its target (`--target marathon`, the default, or `swarm`),
+ * where Marathon is and how to log in (flags, else MARATHON_URL, MARATHON_USER,
+ * MARATHON_PASSWORD, MARATHON_TOKEN), the deadline, progress, and turning each failure into one
+ * line on stderr and its exit code. Credentials are never printed: messages only ever show the
+ * URL without them. The swarm target needs no address: the Docker engine's socket (DOCKER_HOST).
  */
-export abstract class MarathonCommand extends CommandRunner {
+export abstract class HerdCommand extends CommandRunner {
   protected readonly out = process.stdout;
 
-  async run(params: string[], options: MarathonCommandOptions = {}): Promise<void> {
+  async run(params: string[], options: HerdCommandOptions = {}): Promise<void> {
     let client: MarathonClient | undefined;
     try {
+      if (options.target === 'swarm') {
+        // Loaded on use: the herd's manifests import the services, which Marathon commands skip.
+        const { SwarmTarget } = await import('./swarm/swarm-target');
+        const pollMs = (options.pollInterval ?? 1) * 1000;
+        const target = new SwarmTarget(this.out, process.stderr, pollMs);
+        process.exitCode = await this.executeSwarm(params, options, target);
+        return;
+      }
       client = this.client(options);
       process.exitCode = await this.execute(params, options, client);
     } catch (error) {
@@ -53,11 +69,20 @@ export abstract class MarathonCommand extends CommandRunner {
 
   protected abstract execute(
     params: string[],
-    options: MarathonCommandOptions,
+    options: HerdCommandOptions,
     client: MarathonClient,
   ): Promise<number>;
 
-  protected deployer(client: MarathonClient, options: MarathonCommandOptions): MarathonDeployer {
+  /** The command on a Docker swarm; a command without one refuses `--target swarm`. */
+  protected executeSwarm(
+    _params: string[],
+    _options: HerdCommandOptions,
+    _target: SwarmTarget,
+  ): Promise<number> {
+    throw new UsageError(`herd ${this.command.name()} has no swarm target`);
+  }
+
+  protected deployer(client: MarathonClient, options: HerdCommandOptions): MarathonDeployer {
     const printer = new ProgressPrinter(this.out);
     return new MarathonDeployer(client, {
       pollIntervalMs: (options.pollInterval ?? 1) * 1000,
@@ -69,7 +94,7 @@ export abstract class MarathonCommand extends CommandRunner {
     });
   }
 
-  protected change(options: MarathonCommandOptions) {
+  protected change(options: HerdCommandOptions) {
     const timeoutMs = (options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
     return {
       timeoutMs,
@@ -79,7 +104,7 @@ export abstract class MarathonCommand extends CommandRunner {
     };
   }
 
-  private client(options: MarathonCommandOptions): MarathonClient {
+  private client(options: HerdCommandOptions): MarathonClient {
     const url = options.marathonUrl ?? process.env.MARATHON_URL;
     if (!url) throw new UsageError('no Marathon URL: pass --marathon-url or set MARATHON_URL');
     try {
@@ -92,6 +117,17 @@ export abstract class MarathonCommand extends CommandRunner {
     } catch {
       throw new UsageError('the Marathon URL is not a URL (--marathon-url / MARATHON_URL)');
     }
+  }
+
+  @Option({
+    flags: '--target <marathon|swarm>',
+    description: 'Marathon (default) or the Docker swarm of this engine (DOCKER_HOST)',
+  })
+  parseTarget(value: string): HerdTarget {
+    if (!TARGETS.includes(value as HerdTarget)) {
+      throw new UsageError(`--target must be one of ${TARGETS.join(', ')} (got "${value}")`);
+    }
+    return value as HerdTarget;
   }
 
   @Option({ flags: '--marathon-url <url>', description: 'Marathon base URL (env MARATHON_URL)' })
@@ -137,16 +173,20 @@ export abstract class MarathonCommand extends CommandRunner {
   }
 }
 
+export function wholeNumber(what: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new UsageError(`${what} must be a whole number ≥ 0 (got "${value}")`);
+  }
+  return parsed;
+}
+
 export function positiveNumber(flag: string, value: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) {
     throw new UsageError(`${flag} must be a number above 0 (got "${value}")`);
   }
   return parsed;
-}
-
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 /** Marathon's 409 says only "locked": name the deployment, what it does, and the two ways out. */
@@ -165,7 +205,7 @@ async function explainLock(client: MarathonClient, error: MarathonLockedError): 
 }
 
 /** A command that starts a deployment: it may cancel the one holding the lock. */
-export abstract class ChangeCommand extends MarathonCommand {
+export abstract class ChangeCommand extends HerdCommand {
   @Option({
     flags: '--force',
     description: 'cancel the deployment that holds the app (409 locked) and go ahead',

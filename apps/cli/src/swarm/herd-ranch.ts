@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { serviceDatabaseUrlKey } from '@herd/service';
+import {
+  DockerEngineClient,
+  DockerEngineError,
+  ensureSwarm,
+  swarmSecretNeeds,
+  swarmServiceName,
+} from '@herd/swarm';
+import {
+  INFRA_ENV_KEYS,
+  ProgressReporter,
+  buildServiceImages,
+  infraUp,
+  resolveInfraPaths,
+} from '@herd/testing';
+import { EXIT } from '../exit-codes';
+import { HERD_STACK, herdSwarmMembers } from './herd-swarm-stack';
+import { SwarmTarget } from './swarm-target';
+
+/** Replicas of each member on the ranch: enough to see a roll and a kill go unnoticed. */
+export const RANCH_REPLICAS = 3;
+const VALUE_LABEL = 'io.herd.value-sha256';
+const MEDIA_CONTAINER_PATH = '/srv/media';
+
+export interface RanchOptions {
+  readonly progress: ProgressReporter;
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+  readonly replicas?: number;
+}
+
+/**
+ * `npm run ranch`: the herd on this machine's Docker swarm. A one-node swarm is made when the
+ * engine is in none (an existing one is used as it is), the images are built, the infra started,
+ * each member's own database and Docker secrets created, courseware and codec deployed with
+ * several replicas each on the host network (loopback only), and what to look at printed.
+ */
+export async function runRanch(options: RanchOptions): Promise<number> {
+  const { progress } = options;
+  const paths = resolveInfraPaths();
+  const client = new DockerEngineClient();
+  const members = herdSwarmMembers();
+
+  progress('images', 'building (docker/service.Dockerfile, the layer cache keeps repeats short)');
+  const built = await buildServiceImages(
+    members.map((member) => member.manifest.name),
+    { paths, progress },
+  );
+  for (const image of built) progress('images', `${image.image} (${image.id.slice(7, 19)})`);
+
+  const swarm = await ensureSwarm(client);
+  progress(
+    'swarm',
+    swarm.created
+      ? `this engine is now a one-node swarm (node ${swarm.nodeId}, advertising 127.0.0.1); npm run ranch -- down --leave leaves it`
+      : `using the swarm this engine is in (node ${swarm.nodeId}): left as it is`,
+  );
+
+  progress('infra', 'PostgreSQL, Kafka and Consul (npm run infra -- up)');
+  const infra = await infraUp({ progress });
+  const adminUrl = infra[INFRA_ENV_KEYS.postgres];
+  const consulUrl = infra[INFRA_ENV_KEYS.consul];
+
+  const media = join(paths.stateDir, 'ranch', 'codec-media');
+  mkdirSync(media, { recursive: true });
+  // The tasks run as uid 999: the bind-mounted folder must be theirs to write.
+  chmodSync(media, 0o777);
+
+  for (const { manifest } of members) {
+    const databaseUrl = await provisionServiceDatabase(adminUrl, manifest.name);
+    progress('database', `${manifest.name}: its own role and database (${redact(databaseUrl)})`);
+    const values: Record<string, string> = {
+      [serviceDatabaseUrlKey(manifest.name)]: databaseUrl,
+      // A dev agent has no ACLs: any token is accepted, and the service needs one to be set.
+      HERD_CONSUL_TOKEN: 'anonymous',
+    };
+    for (const need of swarmSecretNeeds(manifest)) {
+      const state = await ensureSecret(client, need.name, values[need.envKey] ?? '');
+      progress('secrets', `${need.name}: ${state}`);
+    }
+  }
+
+  const target = new SwarmTarget(options.out, options.err, 1000, client);
+  const code = await target.deploy(
+    [],
+    {
+      stack: HERD_STACK,
+      replicas: options.replicas ?? RANCH_REPLICAS,
+      env: {
+        HERD_CONSUL_URL: consulUrl,
+        HERD_KAFKA_BROKERS: infra[INFRA_ENV_KEYS.kafka],
+        HOST: '127.0.0.1',
+      },
+      volumes: { [MEDIA_CONTAINER_PATH]: media },
+    },
+    { timeoutMs: 600_000 },
+  );
+  if (code !== EXIT.ok) return code;
+  await target.status({ stack: HERD_STACK });
+  options.out.write(await whereToLook(consulUrl, media));
+  return EXIT.ok;
+}
+
+/** `npm run ranch -- down`: the herd's services and secrets removed; `leave`: the swarm too. */
+export async function ranchDown(options: RanchOptions & { leave: boolean }): Promise<number> {
+  const client = new DockerEngineClient();
+  for (const { manifest, options: member } of herdSwarmMembers()) {
+    const name = swarmServiceName(manifest, member);
+    const removed = await client.removeService(name).then(
+      () => 'removed',
+      () => 'not there',
+    );
+    options.progress('services', `${name}: ${removed}`);
+    for (const need of swarmSecretNeeds(manifest)) {
+      options.progress('secrets', `${need.name}: ${await removeSecret(client, need.name)}`);
+    }
+  }
+  if (options.leave) {
+    const others = await client.listServices();
+    if (others.length > 0) {
+      options.err.write(
+        `the swarm still runs ${others.map((s) => s.Spec.Name).join(', ')}: not leaving it\n`,
+      );
+      return EXIT.unexpected;
+    }
+    await client.leaveSwarm(true);
+    options.progress('swarm', 'left');
+  }
+  return EXIT.ok;
+}
+
+/**
+ * Docker secrets cannot change: one whose value differs (another infra port offset, a rebuilt
+ * cluster) is replaced when no task uses it, otherwise reported.
+ */
+async function ensureSecret(client: DockerEngineClient, name: string, value: string) {
+  const digest = createHash('sha256').update(value).digest('hex');
+  const [existing] = await client.listSecrets({ name: [name] });
+  if (existing?.Spec.Labels?.[VALUE_LABEL] === digest) return 'exists';
+  if (existing) {
+    try {
+      await client.removeSecret(existing.ID);
+    } catch {
+      throw new Error(
+        `Docker secret ${name} holds another value and a service still uses it: npm run ranch -- down, then npm run ranch`,
+      );
+    }
+  }
+  await client.createSecret(name, value, { [VALUE_LABEL]: digest });
+  return existing ? 'replaced' : 'created';
+}
+
+/**
+ * The member's own role and database on the infra's PostgreSQL, made when missing (the
+ * development convention of @herd/service: role, password and database named after the service).
+ */
+export async function provisionServiceDatabase(adminUrl: string, service: string) {
+  const role = service.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const hasRole = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    await admin.query(
+      `${hasRole.rowCount ? 'ALTER' : 'CREATE'} ROLE "${role}" LOGIN PASSWORD '${role}'`,
+    );
+    const hasDatabase = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [role]);
+    if (!hasDatabase.rowCount) {
+      await admin.query(`CREATE DATABASE "${role}" OWNER "${role}"`);
+      await admin.query(`REVOKE ALL ON DATABASE "${role}" FROM PUBLIC`);
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.username = role;
+  url.password = role;
+  url.pathname = `/${role}`;
+  return url.toString();
+}
+
+async function whereToLook(consulUrl: string, media: string): Promise<string> {
+  const lines = ['', 'The herd runs on this machine’s swarm. Where to look:'];
+  for (const { manifest } of herdSwarmMembers()) {
+    const answer = await fetch(`${consulUrl}/v1/health/service/${manifest.name}?passing=true`);
+    const entries = (await answer.json()) as Array<{
+      Service: { ID: string; Address: string; Port: number; Meta?: Record<string, string> };
+    }>;
+    lines.push(`  ${manifest.name} in Consul (${entries.length} passing):`);
+    for (const { Service: s } of entries) {
+      lines.push(
+        `    http://${s.Address}:${s.Port}  ${s.Meta?.version ?? '?'}  ${s.ID}  (/health/ready, /metrics)`,
+      );
+    }
+  }
+  lines.push(
+    `  Consul UI:        ${consulUrl}/ui/dc1/services`,
+    `  the app list:     npx herd status --target swarm --stack ${HERD_STACK}`,
+    `  tasks:            docker service ps ${HERD_STACK}_courseware ${HERD_STACK}_codec`,
+    `  a new version:    npx herd deploy --target swarm codec --version <semver> (image herd/codec:<semver>)`,
+    `  kill a sheep:     docker kill $(docker ps -q -f label=com.docker.swarm.service.name=${HERD_STACK}_codec | head -1)`,
+    `  codec's media:    ${media} (sources for codec go here, as file:///srv/media/<name>)`,
+    `  stop it all:      npm run ranch -- down [--leave]`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/** A task that still stops holds its secret: Swarm refuses the removal until it is gone. */
+async function removeSecret(client: DockerEngineClient, name: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await client.removeSecret(name);
+      return 'removed';
+    } catch (error) {
+      if (error instanceof DockerEngineError && error.notFound) return 'not there';
+      if (Date.now() > deadline) return `not removed (${(error as Error).message})`;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
