@@ -1,5 +1,5 @@
 import { CommandFactory } from 'nest-commander';
-import { EXIT } from './exit-codes';
+import { EXIT, exitCodeFor } from './exit-codes';
 import { HerdCliModule } from './herd-cli.module';
 
 async function main(): Promise<void> {
@@ -8,6 +8,12 @@ async function main(): Promise<void> {
     // Commander's own errors (unknown command or option, missing argument) are usage errors.
     errorHandler: (error) =>
       process.exit((error as { exitCode?: number }).exitCode === 0 ? EXIT.ok : EXIT.usage),
+    // An option parser's error (`--timeout abc`, `--target mesos`) arrives here: one line, its
+    // exit code (nest-commander's default prints it and exits 0).
+    serviceErrorHandler: (error) => {
+      process.stderr.write(`herd: ${error.message}\n`);
+      process.exit(exitCodeFor(error));
+    },
   });
 }
 

@@ -284,6 +284,31 @@ describe('herd CLI against the Marathon double', () => {
   }, 180_000);
 });
 
+describe('herd CLI --target swarm: refusals before the engine is asked anything', () => {
+  // No engine answers here: each refusal comes first, and reaching the engine is exit 7.
+  const nowhere = { DOCKER_HOST: `unix://${join(tmpdir(), 'herd-no-docker.sock')}` };
+
+  it('an unknown target, an unknown member, a command without a swarm target are usage errors', async () => {
+    const target = await herd(['status', '--target', 'mesos'], nowhere);
+    expect(target).toMatchObject({ code: EXIT.usage });
+    expect(target.stderr).toContain('--target must be one of marathon, swarm (got "mesos")');
+    const member = await herd(['deploy', '--target', 'swarm', 'inventory'], nowhere);
+    expect(member).toMatchObject({ code: EXIT.usage });
+    expect(member.stderr).toContain(
+      'no herd member inventory: the swarm target deploys courseware, codec',
+    );
+    const restart = await herd(['restart', '--target', 'swarm', 'herd_codec'], nowhere);
+    expect(restart).toMatchObject({ code: EXIT.usage });
+    expect(restart.stderr).toContain('herd restart has no swarm target');
+  }, 120_000);
+
+  it('no engine on the socket is exit 7, naming the socket', async () => {
+    const run = await herd(['status', '--target', 'swarm'], nowhere);
+    expect(run.code).toBe(EXIT.unreachable);
+    expect(run.stderr).toContain(`nothing answers on ${join(tmpdir(), 'herd-no-docker.sock')}`);
+  }, 60_000);
+});
+
 describe('herd CLI credentials', () => {
   const credentials = { username: 'ops', password: 's3cret-Pa55' };
   let double: MarathonDouble;

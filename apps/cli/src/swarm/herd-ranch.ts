@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { serviceDatabaseUrlKey } from '@herd/service';
 import {
@@ -24,7 +23,8 @@ import { SwarmTarget } from './swarm-target';
 /** Replicas of each member on the ranch: enough to see a roll and a kill go unnoticed. */
 export const RANCH_REPLICAS = 3;
 const VALUE_LABEL = 'io.herd.value-sha256';
-const MEDIA_CONTAINER_PATH = '/srv/media';
+/** One node: every task binds and registers loopback. */
+const RANCH_HOST = '127.0.0.1';
 
 export interface RanchOptions {
   readonly progress: ProgressReporter;
@@ -65,10 +65,13 @@ export async function runRanch(options: RanchOptions): Promise<number> {
   const adminUrl = infra[INFRA_ENV_KEYS.postgres];
   const consulUrl = infra[INFRA_ENV_KEYS.consul];
 
-  const media = join(paths.stateDir, 'ranch', 'codec-media');
-  mkdirSync(media, { recursive: true });
-  // The tasks run as uid 999: the bind-mounted folder must be theirs to write.
-  chmodSync(media, 0o777);
+  // The manifests' own host paths (as in the stack file), so a later `herd deploy` needs no flag.
+  const volumes = members.flatMap((member) => member.manifest.volumes);
+  for (const volume of volumes) {
+    mkdirSync(volume.hostPath, { recursive: true });
+    // The tasks run as uid 999: a bind-mounted folder must be theirs to write.
+    if (volume.mode === 'RW') chmodSync(volume.hostPath, 0o777);
+  }
 
   for (const { manifest } of members) {
     const databaseUrl = await provisionServiceDatabase(adminUrl, manifest.name);
@@ -93,15 +96,14 @@ export async function runRanch(options: RanchOptions): Promise<number> {
       env: {
         HERD_CONSUL_URL: consulUrl,
         HERD_KAFKA_BROKERS: infra[INFRA_ENV_KEYS.kafka],
-        HOST: '127.0.0.1',
       },
-      volumes: { [MEDIA_CONTAINER_PATH]: media },
+      host: RANCH_HOST,
     },
     { timeoutMs: 600_000 },
   );
   if (code !== EXIT.ok) return code;
   await target.status({ stack: HERD_STACK });
-  options.out.write(await whereToLook(consulUrl, media));
+  options.out.write(await whereToLook(consulUrl, volumes.map((v) => v.hostPath).join(', ')));
   return EXIT.ok;
 }
 
@@ -200,7 +202,8 @@ async function whereToLook(consulUrl: string, media: string): Promise<string> {
     `  Consul UI:        ${consulUrl}/ui/dc1/services`,
     `  the app list:     npx herd status --target swarm --stack ${HERD_STACK}`,
     `  tasks:            docker service ps ${HERD_STACK}_courseware ${HERD_STACK}_codec`,
-    `  a new version:    npx herd deploy --target swarm codec --version <semver> (image herd/codec:<semver>)`,
+    `  a new version:    set -a && . .herd/infra.env && set +a && export HERD_BIND_HOST=${RANCH_HOST}`,
+    `                    npx herd deploy --target swarm codec --version <semver>   (image herd/codec:<semver>)`,
     `  kill a sheep:     docker kill $(docker ps -q -f label=com.docker.swarm.service.name=${HERD_STACK}_codec | head -1)`,
     `  codec's media:    ${media} (sources for codec go here, as file:///srv/media/<name>)`,
     `  stop it all:      npm run ranch -- down [--leave]`,

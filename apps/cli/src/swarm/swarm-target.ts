@@ -24,6 +24,8 @@ export interface SwarmDeployOptions {
   readonly replicas?: number;
   /** Over the manifest's env and this machine's (`HERD_CONSUL_URL`, `HERD_KAFKA_BROKERS`). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The address tasks bind and register. Default `HERD_BIND_HOST`, else every interface. */
+  readonly host?: string;
   /** Host path of a manifest volume, by its container path. */
   readonly volumes?: Readonly<Record<string, string>>;
   readonly secretPrefix?: string;
@@ -31,15 +33,14 @@ export interface SwarmDeployOptions {
 
 /**
  * The same variables `docker/swarm/herd.stack.yml` reads from the shell that deploys it: where
- * this swarm's Consul and Kafka are, and the address tasks bind (127.0.0.1 keeps one node on
- * loopback). Unset ones keep the manifest's values.
+ * this swarm's Consul and Kafka are (unset ones keep the manifest's values), and the address
+ * tasks bind, `HERD_BIND_HOST` (127.0.0.1 keeps one node on loopback).
  */
-export function swarmEnvFromShell(shell: NodeJS.ProcessEnv = process.env): Record<string, string> {
+function fromShell(shell: NodeJS.ProcessEnv): { env: Record<string, string>; host?: string } {
   const env: Record<string, string> = {};
   if (shell.HERD_CONSUL_URL) env.HERD_CONSUL_URL = shell.HERD_CONSUL_URL;
   if (shell.HERD_KAFKA_BROKERS) env.HERD_KAFKA_BROKERS = shell.HERD_KAFKA_BROKERS;
-  if (shell.HERD_BIND_HOST) env.HOST = shell.HERD_BIND_HOST;
-  return env;
+  return { env, host: shell.HERD_BIND_HOST || undefined };
 }
 
 /**
@@ -62,11 +63,13 @@ export class SwarmTarget {
     options: SwarmDeployOptions,
     change: SwarmChange,
   ): Promise<number> {
-    const { env: extraEnv, volumes, version, ...rest } = options;
+    const { env: extraEnv, volumes, version, host, ...rest } = options;
+    const shell = fromShell(process.env);
     const members = herdSwarmMembers({
       ...rest,
       stack: options.stack ?? HERD_STACK,
-      env: { ...swarmEnvFromShell(), ...extraEnv },
+      env: { ...shell.env, ...extraEnv },
+      host: host ?? shell.host,
       volumeSources: volumes,
     });
     const known = members.map((member) => member.manifest.name);
