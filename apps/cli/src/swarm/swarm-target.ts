@@ -3,12 +3,15 @@ import {
   SwarmChange,
   SwarmDeployer,
   SwarmProgress,
+  SwarmServiceOptions,
   SwarmServiceStatus,
   SwarmTaskStatus,
   buildServiceSpec,
+  swarmServiceName,
   describeProgress,
   swarmStatus,
 } from '@herd/swarm';
+import { ServiceManifest } from '@herd/manifest';
 import { formatTable } from '@herd/testing';
 import { seconds } from '../durations';
 import { EXIT } from '../exit-codes';
@@ -21,6 +24,7 @@ export interface SwarmDeployOptions {
   readonly stack?: string;
   /** Image tag and Consul `Meta.version`. Default: the manifest's version. */
   readonly version?: string;
+  /** Default: what the service runs at now, else (a new service) the manifest's instances. */
   readonly replicas?: number;
   /** Over the manifest's env and this machine's (`HERD_CONSUL_URL`, `HERD_KAFKA_BROKERS`). */
   readonly env?: Readonly<Record<string, string>>;
@@ -81,7 +85,10 @@ export class SwarmTarget {
     }
     for (const member of members.filter((m) => !names.length || names.includes(m.manifest.name))) {
       const manifest = version ? { ...member.manifest, version } : member.manifest;
-      const spec = buildServiceSpec(manifest, member.options);
+      const spec = buildServiceSpec(manifest, {
+        ...member.options,
+        replicas: member.options.replicas ?? (await this.currentReplicas(manifest, member.options)),
+      });
       const image = spec.TaskTemplate.ContainerSpec.Image;
       this.out.write(
         `herd: deploying ${spec.Name} (${image}, ${spec.Mode.Replicated.Replicas} replicas) to the swarm on ${this.client.socketPath}\n`,
@@ -134,6 +141,18 @@ export class SwarmTarget {
       formatTable(['SERVICE', 'INSTANCES', 'HEALTH', 'VERSION', 'CPU', 'MEM', 'UPDATE'], rows),
     );
     return EXIT.ok;
+  }
+
+  /**
+   * A new version keeps the replica count the service runs at (a `scale`, the shepherd's
+   * autoscaler): only `--replicas` changes it. A new service starts at the manifest's.
+   */
+  private async currentReplicas(
+    manifest: ServiceManifest,
+    options: SwarmServiceOptions,
+  ): Promise<number | undefined> {
+    const existing = await this.client.findService(swarmServiceName(manifest, options));
+    return existing?.Spec.Mode.Replicated.Replicas;
   }
 
   private deployer(): SwarmDeployer {
