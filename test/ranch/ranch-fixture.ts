@@ -226,7 +226,9 @@ export class RanchFixture {
     }
     for (const version of this.versions) {
       for (const member of ['courseware', 'codec']) {
-        await run('docker', ['rmi', '--no-prune', `herd/${member}:${version}`]).catch(() => undefined);
+        await run('docker', ['rmi', '--no-prune', `herd/${member}:${version}`]).catch(
+          () => undefined,
+        );
       }
     }
     this.clients.onApplicationShutdown();
