@@ -264,7 +264,7 @@ export class PublishTraffic {
         } catch (error) {
           this.failures.push((error as Error).message);
         }
-        await sleep(150);
+        await sleep(400);
       }
     })();
   }
