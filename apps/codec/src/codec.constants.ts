@@ -1,4 +1,30 @@
-export const CODEC_SERVICE = 'codec';
+export { CODEC_SERVICE } from '@herd/contracts';
 export const CODEC_DEFAULT_PORT = 3001;
-/** Where renditions are written; readiness fails when its disk is full. */
-export const CODEC_MEDIA_DIR_KEY = 'CODEC_MEDIA_DIR';
+
+/** Environment keys of the codec's own settings (the herd-wide ones are @herd/service's). */
+export const CODEC_ENV = {
+  /** Codec's storage: renditions, and work folders. Shared by the codec's instances. */
+  mediaDir: 'CODEC_MEDIA_DIR',
+  /** An original larger than this is refused while it downloads (bytes). */
+  maxSourceBytes: 'CODEC_MAX_SOURCE_BYTES',
+  /** One ffmpeg run is killed after this long (ms). */
+  ffmpegTimeoutMs: 'CODEC_FFMPEG_TIMEOUT_MS',
+  /** A job's lease: another instance takes it up this long after its worker stopped renewing. */
+  jobLeaseMs: 'CODEC_JOB_LEASE_MS',
+  /** How often an idle worker looks for claimable jobs (ms). */
+  jobPollMs: 'CODEC_JOB_POLL_MS',
+} as const;
+
+export const CODEC_DEFAULTS = {
+  maxSourceBytes: 512 * 1024 * 1024,
+  ffmpegTimeoutMs: 10 * 60_000,
+  jobLeaseMs: 15_000,
+  jobPollMs: 500,
+  /** Claims of one job before it fails for good (crash loops, a source that kills the worker). */
+  maxAttempts: 3,
+  /** A job released after a transient failure waits this long before it is claimable again. */
+  retryDelayMs: 2_000,
+} as const;
+
+/** Injection token of the validated CodecOptions. */
+export const CODEC_OPTIONS = Symbol('herd:codec:options');

@@ -1,7 +1,6 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runService } from '@herd/service';
-import { CODEC_DEFAULT_PORT, CODEC_MEDIA_DIR_KEY, CODEC_SERVICE } from './codec.constants';
+import { loadCodecOptions } from './codec-options';
+import { CODEC_DEFAULT_PORT, CODEC_SERVICE } from './codec.constants';
 import { CodecModule } from './codec.module';
 
 runService(
@@ -10,9 +9,5 @@ runService(
     version: process.env.npm_package_version ?? '0.1.0',
     port: CODEC_DEFAULT_PORT,
   },
-  (config) =>
-    CodecModule.forRoot(
-      config,
-      process.env[CODEC_MEDIA_DIR_KEY] ?? join(tmpdir(), 'herd-codec-media'),
-    ),
+  (config) => CodecModule.forRoot(config, loadCodecOptions(config.instanceId)),
 );

@@ -1,26 +1,51 @@
+import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { diskStorage } from 'multer';
 import { HerdServiceModule, HerdServiceOverrides, ServiceConfig } from '@herd/service';
+import type { CoursewareOptions } from './courseware-options';
+import { CodecMediaProxy } from './coursewares/codec-media.proxy';
 import { Courseware } from './coursewares/courseware.entity';
 import { CoursewaresController } from './coursewares/coursewares.controller';
 import { CoursewaresService } from './coursewares/coursewares.service';
-import { publishCoursewareSaga } from './coursewares/publish-courseware.saga';
+import { publishCoursewareSaga, retireCoursewareSaga } from './coursewares/publish-courseware.saga';
 import { CoursewareSchema1764201600000 } from './migrations/1764201600000-courseware-schema';
+import { CoursewareUploads1764806400000 } from './migrations/1764806400000-courseware-uploads';
+import { OriginalsStorage } from './originals/originals-storage';
 
 @Module({})
 export class CoursewareModule {
-  static forRoot(config: ServiceConfig, overrides: HerdServiceOverrides = {}): DynamicModule {
+  static forRoot(
+    config: ServiceConfig,
+    options: CoursewareOptions,
+    overrides: HerdServiceOverrides = {},
+  ): DynamicModule {
+    const storage = new OriginalsStorage(options.storageDir);
     return {
       module: CoursewareModule,
       imports: [
         HerdServiceModule.forService(config, {
           entities: [Courseware],
-          migrations: [CoursewareSchema1764201600000],
-          sagas: [publishCoursewareSaga],
+          migrations: [CoursewareSchema1764201600000, CoursewareUploads1764806400000],
+          sagas: [publishCoursewareSaga, retireCoursewareSaga],
+          mediaFolders: [options.storageDir],
           ...overrides,
+        }),
+        // Uploads stream to disk under a name courseware picks; multer stops at the limit (413).
+        MulterModule.register({
+          storage: diskStorage({
+            destination: storage.incoming,
+            filename: (_request, _file, name) => name(null, randomUUID()),
+          }),
+          limits: { fileSize: options.maxUploadBytes, files: 1, fields: 0 },
         }),
       ],
       controllers: [CoursewaresController],
-      providers: [CoursewaresService],
+      providers: [
+        { provide: OriginalsStorage, useValue: storage },
+        CoursewaresService,
+        CodecMediaProxy,
+      ],
     };
   }
 }

@@ -1,9 +1,13 @@
 import { PayloadSchema, validatedBy } from '@herd/saga';
+import type { MediaKind } from '@herd/media';
 
 /**
- * The codec service's saga API: the one thing courseware and codec share. Payloads carry ids and
- * plain data only, never rows of the other service's database.
+ * The codec service's saga API: the one thing courseware and codec share. Commands carry ids and
+ * plain data only, never a path or URL: the codec finds the original by asking the courseware
+ * service (by name, through the registry) for the courseware's source.
  */
+/** The codec's name in the registry: how courseware finds an instance to play renditions from. */
+export const CODEC_SERVICE = 'codec';
 export const CODEC_CHANNEL = 'codec.commands';
 
 export const CODEC_COMMANDS = {
@@ -11,27 +15,40 @@ export const CODEC_COMMANDS = {
   discard: 'codec.discard',
 } as const;
 
-export const SOURCE_FORMATS = ['wav', 'mp4', 'mov', 'pdf', 'pptx'] as const;
-export const RENDITION_TARGETS = ['mp3-128k', 'mp4-720p', 'mp4-360p', 'hls', 'thumbnail'] as const;
-export type SourceFormat = (typeof SOURCE_FORMATS)[number];
-export type RenditionTarget = (typeof RENDITION_TARGETS)[number];
+export const MEDIA_KINDS = ['audio', 'video'] as const satisfies readonly MediaKind[];
+
+/** What the codec makes of each kind of source. */
+export const RENDITIONS = {
+  audio: ['aac', 'opus', 'waveform'],
+  video: ['h264-360p', 'h264-720p', 'poster'],
+} as const satisfies Record<MediaKind, readonly string[]>;
+
+export type RenditionName = (typeof RENDITIONS)[MediaKind][number];
 
 export interface TranscodeCommand {
   /** The courseware's id in the courseware service: an external reference, not a key here. */
   readonly coursewareId: string;
-  readonly source: { readonly uri: string; readonly format: SourceFormat };
-  readonly targets: readonly RenditionTarget[];
+  /** What courseware's ffprobe found in the upload; the codec probes again before trusting it. */
+  readonly kind: MediaKind;
 }
 
 export interface Rendition {
-  readonly target: RenditionTarget;
-  readonly uri: string;
+  readonly name: RenditionName;
+  /** Path on the codec service, e.g. `/renditions/<job id>/aac.m4a` (range requests served). */
+  readonly path: string;
+  readonly mimeType: string;
+  /** As ffprobe reads the written file; null for the waveform JSON. */
+  readonly codec: string | null;
+  readonly durationSeconds: number | null;
   readonly bytes: number;
-  readonly sha256: string;
+  readonly width: number | null;
+  readonly height: number | null;
 }
 
 export interface TranscodeReply {
   readonly jobId: string;
+  /** The source's duration, as ffprobe reads it. */
+  readonly durationSeconds: number;
   readonly renditions: readonly Rendition[];
 }
 
@@ -39,34 +56,36 @@ export interface DiscardCommand {
   readonly coursewareId: string;
 }
 
+const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+
 const isRecord = (input: unknown): input is Record<string, unknown> =>
   typeof input === 'object' && input !== null && !Array.isArray(input);
 
+function onlyKeys(input: Record<string, unknown>, allowed: readonly string[]): string[] {
+  return Object.keys(input)
+    .filter((key) => !allowed.includes(key))
+    .map((key) => `${key} is not part of the command (ids only: no paths or URLs)`);
+}
+
+function coursewareIdProblems(input: Record<string, unknown>): string[] {
+  return typeof input.coursewareId === 'string' && UUID.test(input.coursewareId)
+    ? []
+    : ['coursewareId must be a UUID'];
+}
+
 export const transcodeCommandSchema: PayloadSchema<TranscodeCommand> = validatedBy((input) => {
   if (!isRecord(input)) return ['payload must be an object'];
-  const problems: string[] = [];
-  if (typeof input.coursewareId !== 'string' || !input.coursewareId) {
-    problems.push('coursewareId must be a non-empty string');
-  }
-  const source = input.source;
-  if (!isRecord(source) || typeof source.uri !== 'string') {
-    problems.push('source.uri must be a string');
-  } else if (!SOURCE_FORMATS.includes(source.format as SourceFormat)) {
-    problems.push(`source.format must be one of ${SOURCE_FORMATS.join(', ')}`);
-  }
-  const targets = input.targets;
-  if (
-    !Array.isArray(targets) ||
-    targets.length === 0 ||
-    !targets.every((t) => RENDITION_TARGETS.includes(t as RenditionTarget))
-  ) {
-    problems.push(`targets must be a non-empty list of ${RENDITION_TARGETS.join(', ')}`);
-  }
-  return problems;
+  return [
+    ...coursewareIdProblems(input),
+    ...(MEDIA_KINDS.includes(input.kind as MediaKind)
+      ? []
+      : [`kind must be one of ${MEDIA_KINDS.join(', ')}`]),
+    ...onlyKeys(input, ['coursewareId', 'kind']),
+  ];
 });
 
 export const discardCommandSchema: PayloadSchema<DiscardCommand> = validatedBy((input) =>
-  isRecord(input) && typeof input.coursewareId === 'string' && input.coursewareId
-    ? []
-    : ['coursewareId must be a non-empty string'],
+  isRecord(input)
+    ? [...coursewareIdProblems(input), ...onlyKeys(input, ['coursewareId'])]
+    : ['payload must be an object'],
 );

@@ -1,16 +1,17 @@
 export {
   CODEC_CHANNEL,
   CODEC_COMMANDS,
-  RENDITION_TARGETS,
-  SOURCE_FORMATS,
+  CODEC_SERVICE,
+  MEDIA_KINDS,
+  RENDITIONS,
   discardCommandSchema,
   transcodeCommandSchema,
 } from './codec.contract';
 export type {
   DiscardCommand,
   Rendition,
-  RenditionTarget,
-  SourceFormat,
+  RenditionName,
   TranscodeCommand,
   TranscodeReply,
 } from './codec.contract';
+export { COURSEWARE_SERVICE, coursewareSourcePath } from './courseware.contract';

@@ -6,6 +6,11 @@ import { useHerdLogger } from '@herd/health';
 import { ServiceConfig, ServiceConfigDefaults, loadServiceConfig } from './config/service-config';
 import { createValidationPipe } from './http/validation.pipe';
 
+export interface StartServiceOptions {
+  /** Runs on the created app before it listens (e.g. serving an OpenAPI document). */
+  readonly beforeListen?: (app: INestApplication) => void | Promise<void>;
+}
+
 /**
  * Boots a Herd service the same way everywhere: JSON logs from the first line, validated bodies,
  * shutdown hooks (SIGTERM/SIGINT run the documented drain order), then listen (and write the port
@@ -15,12 +20,14 @@ import { createValidationPipe } from './http/validation.pipe';
 export async function startService(
   module: Type<unknown> | DynamicModule,
   config: ServiceConfig,
+  options: StartServiceOptions = {},
 ): Promise<INestApplication> {
   // abortOnError: false lets a boot failure reach the caller instead of exiting inside Nest.
   const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
   useHerdLogger(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  await options.beforeListen?.(app);
   await app.listen(config.port, config.host);
   if (config.portFile) {
     const { port } = app.getHttpServer().address() as AddressInfo;
@@ -36,10 +43,11 @@ export async function startService(
 export function runService(
   defaults: ServiceConfigDefaults,
   moduleFor: (config: ServiceConfig) => Type<unknown> | DynamicModule,
+  options: StartServiceOptions = {},
 ): void {
   const boot = async () => {
     const config = loadServiceConfig(defaults);
-    await startService(moduleFor(config), config);
+    await startService(moduleFor(config), config, options);
   };
   boot().catch((error: unknown) => {
     process.stderr.write(

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { SagaCommandContext, SagaCommandHandler } from '@herd/saga';
+import {
+  DeferredReply,
+  SagaCommandContext,
+  SagaCommandHandler,
+  deferReply,
+  pendingCommand,
+} from '@herd/saga';
 import {
   CODEC_CHANNEL,
   CODEC_COMMANDS,
@@ -10,13 +16,18 @@ import {
   discardCommandSchema,
   transcodeCommandSchema,
 } from '@herd/contracts';
-import { FileTranscoder } from './file-transcoder';
+import { SourceMediaError } from '../errors/source-media.error';
+import { MediaStorage } from '../renditions/media-storage';
 import { TranscodeJob } from './transcode-job.entity';
 
-/** The codec's part in the publish saga. The inbox makes a redelivered command a no-op. */
+/**
+ * The codec's part in the publish saga. A transcode command only records a job (with the inbox
+ * id, in one transaction) and defers its reply: the work happens in TranscodeWorker. One job per
+ * courseware: a later command for the same courseware is answered from the job it already has.
+ */
 @Injectable()
 export class TranscodeHandler {
-  constructor(private readonly transcoder: FileTranscoder) {}
+  constructor(private readonly storage: MediaStorage) {}
 
   @SagaCommandHandler(CODEC_COMMANDS.transcode, {
     channel: CODEC_CHANNEL,
@@ -24,17 +35,43 @@ export class TranscodeHandler {
   })
   async transcode(
     command: TranscodeCommand,
-    { manager }: SagaCommandContext,
-  ): Promise<TranscodeReply> {
-    const renditions = await this.transcoder.transcode(command);
-    const job = manager.create(TranscodeJob, {
-      id: randomUUID(),
-      coursewareId: command.coursewareId,
-      status: 'DONE',
-      renditions,
-    });
-    await manager.upsert(TranscodeJob, job, ['coursewareId']);
-    return { jobId: job.id, renditions };
+    { manager, envelope }: SagaCommandContext,
+  ): Promise<TranscodeReply | DeferredReply> {
+    const job = await manager.findOneBy(TranscodeJob, { coursewareId: command.coursewareId });
+    const waiting = { command: pendingCommand(envelope) };
+    if (!job) {
+      await manager.insert(TranscodeJob, {
+        id: randomUUID(),
+        coursewareId: command.coursewareId,
+        kind: command.kind,
+        status: 'PENDING',
+        attempts: 0,
+        progress: 0,
+        ...waiting,
+      });
+      return deferReply();
+    }
+    switch (job.status) {
+      case 'DONE':
+        return {
+          jobId: job.id,
+          durationSeconds: job.durationSeconds ?? 0,
+          renditions: job.renditions ?? [],
+        };
+      case 'FAILED':
+        throw new SourceMediaError(job.failureReason ?? 'the transcode failed');
+      case 'DISCARDED':
+        await manager.update(
+          TranscodeJob,
+          { id: job.id },
+          { ...waiting, status: 'PENDING', kind: command.kind, attempts: 0, leaseUntil: null },
+        );
+        return deferReply();
+      default:
+        // Still at work: the reply goes to the command the saga now waits for.
+        await manager.update(TranscodeJob, { id: job.id }, waiting);
+        return deferReply();
+    }
   }
 
   @SagaCommandHandler(CODEC_COMMANDS.discard, {
@@ -42,11 +79,14 @@ export class TranscodeHandler {
     schema: discardCommandSchema,
   })
   async discard(command: DiscardCommand, { manager }: SagaCommandContext): Promise<void> {
-    await this.transcoder.discard(command.coursewareId);
+    const job = await manager.findOneBy(TranscodeJob, { coursewareId: command.coursewareId });
+    if (!job) return;
+    // A worker still at it loses its lease with this; one finishing now waits on the row lock.
     await manager.update(
       TranscodeJob,
-      { coursewareId: command.coursewareId },
-      { status: 'DISCARDED' },
+      { id: job.id },
+      { status: 'DISCARDED', leaseOwner: null, leaseUntil: null, renditions: null },
     );
+    await this.storage.discard(job.id);
   }
 }

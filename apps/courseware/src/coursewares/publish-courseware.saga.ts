@@ -1,10 +1,10 @@
 import { EntityManager } from 'typeorm';
 import { defineSaga } from '@herd/saga';
+import type { MediaKind } from '@herd/media';
 import {
   CODEC_CHANNEL,
   CODEC_COMMANDS,
   DiscardCommand,
-  Rendition,
   TranscodeCommand,
   TranscodeReply,
 } from '@herd/contracts';
@@ -12,51 +12,60 @@ import { Courseware } from './courseware.entity';
 
 export interface PublishCoursewareData {
   readonly coursewareId: string;
-  readonly source: TranscodeCommand['source'];
-  readonly targets: TranscodeCommand['targets'];
-  readonly renditions?: readonly Rendition[];
+  readonly kind: MediaKind;
+  readonly reply?: TranscodeReply;
 }
 
 export const PUBLISH_COURSEWARE_SAGA = 'publish-courseware';
+export const RETIRE_COURSEWARE_SAGA = 'retire-courseware';
+
+/** A transcode takes seconds to minutes; the codec answers when it is done (a deferred reply). */
+export const TRANSCODE_TIMEOUT_MS = 15 * 60_000;
+
+const discard = {
+  command: CODEC_COMMANDS.discard,
+  payload: (data: { coursewareId: string }): DiscardCommand => ({
+    coursewareId: data.coursewareId,
+  }),
+};
 
 /**
- * Courseware is published only once the codec has produced every rendition. The row is written
- * PUBLISHING in the same transaction that starts the saga; a failure anywhere rejects it and
- * makes the codec discard what it produced.
+ * Courseware is published only once the codec has produced every rendition. The row turns
+ * PUBLISHING in the same transaction that starts the saga; a failure anywhere rejects it (the
+ * saga's failure reason is shown) and makes the codec discard what it produced.
  */
-export const publishCoursewareSaga = defineSaga<PublishCoursewareData>(PUBLISH_COURSEWARE_SAGA, 1)
+export const publishCoursewareSaga = defineSaga<PublishCoursewareData>(PUBLISH_COURSEWARE_SAGA, 2)
   .local('accept', {
     run: () => undefined,
-    compensate: (data, manager) => setStatus(manager, data.coursewareId, { status: 'REJECTED' }),
+    compensate: (data, manager) => update(manager, data.coursewareId, { status: 'REJECTED' }),
   })
   .remote('transcode', {
     channel: CODEC_CHANNEL,
     command: CODEC_COMMANDS.transcode,
-    payload: (data): TranscodeCommand => ({
-      coursewareId: data.coursewareId,
-      source: data.source,
-      targets: data.targets,
-    }),
-    onReply: (data, reply) => ({ ...data, renditions: (reply as TranscodeReply).renditions }),
-    compensate: {
-      command: CODEC_COMMANDS.discard,
-      payload: (data): DiscardCommand => ({ coursewareId: data.coursewareId }),
-    },
-    timeoutMs: 60_000,
+    payload: (data): TranscodeCommand => ({ coursewareId: data.coursewareId, kind: data.kind }),
+    onReply: (data, reply) => ({ ...data, reply: reply as TranscodeReply }),
+    compensate: discard,
+    timeoutMs: TRANSCODE_TIMEOUT_MS,
   })
   .local('publish', {
     run: (data, manager) =>
-      setStatus(manager, data.coursewareId, {
+      update(manager, data.coursewareId, {
         status: 'PUBLISHED',
-        renditions: [...(data.renditions ?? [])],
+        durationSeconds: data.reply?.durationSeconds ?? null,
+        renditions: [...(data.reply?.renditions ?? [])],
       }),
   })
   .build();
 
-async function setStatus(
+/** A deleted courseware's renditions are removed by the codec, which owns them. */
+export const retireCoursewareSaga = defineSaga<{ coursewareId: string }>(RETIRE_COURSEWARE_SAGA, 1)
+  .remote('discard', { channel: CODEC_CHANNEL, ...discard, timeoutMs: 60_000 })
+  .build();
+
+async function update(
   manager: EntityManager,
   coursewareId: string,
-  changes: Pick<Courseware, 'status'> & Partial<Pick<Courseware, 'renditions'>>,
+  changes: Partial<Pick<Courseware, 'status' | 'renditions' | 'durationSeconds'>>,
 ): Promise<void> {
   await manager.update(Courseware, { id: coursewareId }, changes);
 }

@@ -8,6 +8,7 @@ export {
 } from './infra';
 export type { InfraEnv, InfraOptions, ServerStatus, StopReport } from './infra';
 export { InfraStepError } from './infra-error';
+export { aptInstall } from './apt';
 export { resolveInfraPaths } from './infra-paths';
 export type { InfraPaths } from './infra-paths';
 export type { InfraServerName } from './infra-server';
