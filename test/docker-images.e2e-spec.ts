@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import {
   herdInfraEnv,
   resolveInfraPaths,
 } from '@herd/testing';
+import { runMediaTool } from '@herd/media';
 import { version } from '../package.json';
 import { recreateServiceDatabase } from './service-databases';
 
@@ -27,10 +28,14 @@ const docker = async (...args: string[]) =>
 interface CoursewareBody {
   id: string;
   status: string;
-  renditions: Array<{ target: string; uri: string; sha256: string }> | null;
+  renditions: Array<{ name: string; codec: string | null }> | null;
 }
 
-const TARGETS = ['mp3-128k', 'mp4-720p', 'mp4-360p', 'hls', 'thumbnail'];
+const AUDIO_RENDITIONS = [
+  ['aac', 'aac'],
+  ['opus', 'opus'],
+  ['waveform', null],
+];
 
 /**
  * The example services as Docker images, started, waited for and removed through testcontainers:
@@ -52,10 +57,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
   async function startCodec(instance: string): Promise<StartedServiceContainer> {
     const container = await new ServiceContainer(images.codec?.id ?? '', await freePort())
       .withEnvironment({ ...env, CODEC_MEDIA_DIR: '/data/media', HERD_INSTANCE_ID: instance })
-      .withBindMounts([
-        { source: mediaIn, target: '/media-in', mode: 'ro' },
-        { source: mediaOut, target: '/data', mode: 'rw' },
-      ])
+      .withBindMounts([{ source: mediaOut, target: '/data', mode: 'rw' }])
       .startService();
     started.push(container);
     return container;
@@ -63,18 +65,32 @@ describe('service images (real Docker engine, testcontainers)', () => {
 
   const base = () => `http://127.0.0.1:${courseware.port}`;
 
-  async function publish(title: string, source: string): Promise<string> {
+  /** A real tone made with ffmpeg on the host, uploaded to courseware and published. */
+  async function publish(title: string, seconds: number): Promise<string> {
+    const tone = join(mediaIn, `tone-${seconds}.wav`);
+    await runMediaTool(
+      'ffmpeg',
+      ['-f', 'lavfi', '-i', `sine=duration=${seconds}`, '-ar', '8000', '-y', tone],
+      { timeoutMs: 120_000 },
+    );
     const created = await fetch(`${base()}/coursewares`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        title,
-        source: { uri: `file:///media-in/${source}`, format: 'wav' },
-        targets: TARGETS,
-      }),
+      body: JSON.stringify({ title }),
     });
-    expect(created.status).toBe(202);
-    return ((await created.json()) as CoursewareBody).id;
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as CoursewareBody;
+    const form = new FormData();
+    form.set('file', new Blob([await readFile(tone)]), 'lecture.wav');
+    const uploaded = await fetch(`${base()}/coursewares/${id}/source`, {
+      method: 'POST',
+      body: form,
+    });
+    expect(uploaded.status).toBe(200);
+    expect((await fetch(`${base()}/coursewares/${id}/publish`, { method: 'POST' })).status).toBe(
+      202,
+    );
+    return id;
   }
 
   const settled = (id: string) =>
@@ -125,7 +141,6 @@ describe('service images (real Docker engine, testcontainers)', () => {
     images = Object.fromEntries(built.map((image) => [image.app, image]));
     mediaIn = await mkdtemp(join(tmpdir(), 'herd-image-in-'));
     mediaOut = await mkdtemp(join(tmpdir(), 'herd-image-out-'));
-    await chmod(mediaIn, 0o755);
     // The service runs as uid 999: the folder it writes into must let it.
     await chmod(mediaOut, 0o777);
     env = {
@@ -185,30 +200,24 @@ describe('service images (real Docker engine, testcontainers)', () => {
   });
 
   it('publishes a courseware across the two containers through the saga', async () => {
-    await writeFile(join(mediaIn, 'lecture.wav'), Buffer.from(`RIFF-image-${run}`));
-    const published = await settled(await publish(`image e2e ${run}`, 'lecture.wav'));
+    const published = await settled(await publish(`image e2e ${run}`, 1));
     expect(published.status).toBe('PUBLISHED');
-    expect(published.renditions?.map((r) => r.target).sort()).toEqual([...TARGETS].sort());
-    expect(published.renditions?.[0]?.uri).toMatch(/^file:\/\/\/data\/media\/.+\.\w+$/);
+    // ffmpeg and ffprobe run inside the images: real renditions, read back by the codec.
+    expect(published.renditions?.map((r) => [r.name, r.codec])).toEqual(AUDIO_RENDITIONS);
   }, 180_000);
 
   it('loses no work when `docker stop` hits codec mid-job: the saga completes once, Consul drops the stopped instance', async () => {
     const stoppedInstance = `codec-image-${run}-1`;
-    await writeFile(join(mediaIn, 'long.wav'), Buffer.alloc(64 << 20, 7));
-    const id = await publish(`stopped mid-job ${run}`, 'long.wav');
-    // The job has begun once its folder exists: stop the container now (SIGTERM through tini).
+    // Ten minutes of audio: seconds of ffmpeg work, so the stop lands while the job runs.
+    const id = await publish(`stopped mid-job ${run}`, 600);
     await eventually(
       'codec began the job',
-      async () =>
-        (await readdir(join(mediaOut, 'media')).catch((): string[] => [])).includes(id)
-          ? true
-          : undefined,
+      async () => ((await jobsOf(id))[0]?.status === 'RUNNING' ? true : undefined),
       { timeoutMs: 60_000, intervalMs: 20 },
     );
-    const committedBeforeStop = await jobsOf(id);
     await codec.container.stop({ timeout: 30_000, remove: false });
-    // The stop landed while the job was running: it had not committed yet.
-    expect(committedBeforeStop).toEqual([]);
+    // The stop landed while the job was running: the worker handed it back unfinished.
+    expect(await jobsOf(id)).toEqual([{ status: 'PENDING' }]);
     expect(
       await docker('inspect', '--format', '{{.State.ExitCode}}', codec.container.getId()),
     ).toBe('143');
@@ -219,7 +228,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
     codec = await startCodec(successor);
     const published = await settled(id);
     expect(published.status).toBe('PUBLISHED');
-    expect(published.renditions).toHaveLength(TARGETS.length);
+    expect(published.renditions?.map((r) => [r.name, r.codec])).toEqual(AUDIO_RENDITIONS);
     await eventually(
       'Consul lists the successor passing',
       async () => ((await consulInstances('codec'))[successor] === 'passing' ? true : undefined),

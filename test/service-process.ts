@@ -18,6 +18,11 @@ export class ServiceProcess {
     return new ServiceProcess(app, spawnTypeScript(`apps/${app}/src/main.ts`, { env }));
   }
 
+  /** The OS process id, to find its children (an ffmpeg it runs) or SIGKILL it. */
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
   get exited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }

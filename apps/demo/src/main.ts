@@ -13,29 +13,14 @@ import { loadCodecOptions } from '../../codec/src/codec-options';
 import { CoursewareModule } from '../../courseware/src/courseware.module';
 import { COURSEWARE_DEFAULT_PORT } from '../../courseware/src/courseware.constants';
 import { serveCoursewareDocs } from '../../courseware/src/courseware.docs';
+import type {
+  CoursewareView as CoursewareBody,
+  RenditionView as RenditionBody,
+} from '../../courseware/src/coursewares/dto/courseware-view.dto';
 import { ensureFfmpeg, logFile } from './demo-media';
 
 /** Small enough to show a 413 with a tiny file; the services' own default is 512 MiB. */
 const DEMO_UPLOAD_LIMIT = 4 * 1024 * 1024;
-
-interface RenditionBody {
-  name: string;
-  url: string;
-  codec: string | null;
-  durationSeconds: number | null;
-  bytes: number;
-}
-
-interface CoursewareBody {
-  id: string;
-  title: string;
-  status: string;
-  kind: string | null;
-  source: { format: string; streams: string[] } | null;
-  durationSeconds: number | null;
-  rejectionReason: string | null;
-  renditions: RenditionBody[] | null;
-}
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
