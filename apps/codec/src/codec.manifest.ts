@@ -1,7 +1,7 @@
 import { defineServiceManifest } from '@herd/manifest';
 import { clusterServiceEnv } from '@herd/service';
 import { version } from '../../../package.json';
-import { CODEC_DEFAULT_PORT, CODEC_MEDIA_DIR_KEY, CODEC_SERVICE } from './codec.constants';
+import { CODEC_DEFAULT_PORT, CODEC_ENV, CODEC_SERVICE } from './codec.constants';
 
 const MEDIA_PATH = '/srv/media';
 
@@ -13,7 +13,7 @@ export const codecManifest = defineServiceManifest({
   cpus: 1,
   memMb: 512,
   instances: 2,
-  env: { ...clusterServiceEnv(CODEC_SERVICE), [CODEC_MEDIA_DIR_KEY]: MEDIA_PATH },
+  env: { ...clusterServiceEnv(CODEC_SERVICE), [CODEC_ENV.mediaDir]: MEDIA_PATH },
   // Renditions outlive the task; readiness turns 503 when this disk fills up.
   volumes: [{ containerPath: MEDIA_PATH, hostPath: '/srv/herd/codec-media', mode: 'RW' }],
   tags: ['worker', 'saga-participant'],

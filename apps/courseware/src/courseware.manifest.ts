@@ -1,7 +1,10 @@
 import { defineServiceManifest } from '@herd/manifest';
 import { clusterServiceEnv } from '@herd/service';
 import { version } from '../../../package.json';
-import { COURSEWARE_DEFAULT_PORT, COURSEWARE_SERVICE } from './courseware.constants';
+import { COURSEWARE_SERVICE } from '@herd/contracts';
+import { COURSEWARE_DEFAULT_PORT, COURSEWARE_ENV } from './courseware.constants';
+
+const ORIGINALS_PATH = '/srv/originals';
 
 /** How courseware runs on a cluster: the source of docker/marathon/courseware.json. */
 export const coursewareManifest = defineServiceManifest({
@@ -11,7 +14,11 @@ export const coursewareManifest = defineServiceManifest({
   cpus: 0.5,
   memMb: 256,
   instances: 3,
-  env: clusterServiceEnv(COURSEWARE_SERVICE),
+  env: { ...clusterServiceEnv(COURSEWARE_SERVICE), [COURSEWARE_ENV.storageDir]: ORIGINALS_PATH },
+  // Originals are shared by every instance: any of them serves one to the codec.
+  volumes: [
+    { containerPath: ORIGINALS_PATH, hostPath: '/srv/herd/courseware-originals', mode: 'RW' },
+  ],
   tags: ['api', 'saga-orchestrator'],
   routing: { group: 'external', vhost: 'courseware.herd.internal' },
 });
