@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,8 @@ import {
   freePort,
   resolveInfraPaths,
 } from '@herd/testing';
+import { runMediaTool } from '@herd/media';
+import { CoursewareApi } from './courseware-api';
 
 const exec = promisify(execFile);
 const COMPOSE_FILE = resolve(__dirname, '..', 'docker', 'compose.yml');
@@ -21,12 +23,6 @@ interface EngineEvent {
   status: string;
   timeNano: number;
   Actor: { Attributes: Record<string, string> };
-}
-
-interface CoursewareBody {
-  id: string;
-  status: string;
-  renditions: Array<{ target: string; uri: string }> | null;
 }
 
 /**
@@ -38,7 +34,7 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
   const project = `herd-compose-${randomUUID().slice(0, 8)}`;
   let env: NodeJS.ProcessEnv;
   let infraImages: LocalInfraImages;
-  let mediaIn: string;
+  let mediaDir: string;
   let coursewarePort: number;
   let events: EngineEvent[] = [];
 
@@ -60,8 +56,7 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       await docker('tag', built.id, `${project}/${built.app}:run`);
     }
     infraImages = await buildLocalInfraImages(context);
-    mediaIn = await mkdtemp(join(tmpdir(), 'herd-compose-media-'));
-    await chmod(mediaIn, 0o755);
+    mediaDir = await mkdtemp(join(tmpdir(), 'herd-compose-media-'));
     coursewarePort = await freePort();
     env = {
       ...process.env,
@@ -70,7 +65,6 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       HERD_VERSION: 'run',
       HERD_COURSEWARE_PORT: String(coursewarePort),
       HERD_CONSUL_PORT: String(await freePort()),
-      HERD_MEDIA_SOURCE_DIR: mediaIn,
     };
     consoleProgress('compose', `docker-compose up ${project} (waits for each health check)`);
     // The engine's own record of the start order: container starts and health changes, streamed
@@ -144,33 +138,24 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
     expect(first('codec', 'health_status: healthy')).toBeLessThan(first('courseware', 'start'));
   });
 
-  it('publishes a courseware through the composed herd', async () => {
-    await writeFile(join(mediaIn, 'lecture.wav'), Buffer.from(`RIFF-${project}`));
-    const base = `http://127.0.0.1:${coursewarePort}`;
-    const created = await fetch(`${base}/coursewares`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        title: `compose ${project}`,
-        source: { uri: 'file:///media-in/lecture.wav', format: 'wav' },
-        targets: ['mp3-128k', 'thumbnail'],
-      }),
+  it('publishes an uploaded courseware through the composed herd: real renditions, served', async () => {
+    const tone = join(mediaDir, 'lecture.wav');
+    await runMediaTool('ffmpeg', ['-f', 'lavfi', '-i', 'sine=duration=1', '-y', tone], {
+      timeoutMs: 120_000,
     });
-    expect(created.status).toBe(202);
-    const { id } = (await created.json()) as CoursewareBody;
-    const published = await eventually(
-      'courseware published',
-      async () => {
-        const body = (await (await fetch(`${base}/coursewares/${id}`)).json()) as CoursewareBody;
-        return body.status === 'PUBLISHING' ? undefined : body;
-      },
-      { timeoutMs: 120_000, intervalMs: 250 },
-    );
-    expect(published.status).toBe('PUBLISHED');
-    expect(published.renditions?.map((r) => r.uri)).toEqual([
-      expect.stringMatching(/^file:\/\/\/data\/media\/.+\/mp3-128k\.mp3$/),
-      expect.stringMatching(/^file:\/\/\/data\/media\/.+\/thumbnail\.jpg$/),
+    const api = new CoursewareApi(() => `http://127.0.0.1:${coursewarePort}`);
+    const published = await api.settled(await api.publishFile(`compose ${project}`, tone));
+    expect([published.status, published.rejectionReason]).toEqual(['PUBLISHED', null]);
+    expect(published.renditions?.map((r) => [r.name, r.codec])).toEqual([
+      ['aac', 'aac'],
+      ['opus', 'opus'],
+      ['waveform', null],
     ]);
+    // Courseware serves each rendition from the codec's volume, found through Consul.
+    const aac = published.renditions?.[0];
+    const served = await fetch(`http://127.0.0.1:${coursewarePort}${aac?.url}`);
+    expect(served.status).toBe(200);
+    expect(Number(served.headers.get('content-length'))).toBe(aac?.bytes);
   }, 180_000);
 
   it('isolates the service containers: read-only root, no capabilities, no new privileges, limits', async () => {
@@ -210,7 +195,9 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       .split('\n')
       .sort();
     expect(volumes).toEqual(
-      ['codec-media', 'kafka-data', 'postgres-data'].map((name) => `${project}_${name}`),
+      ['codec-media', 'courseware-originals', 'kafka-data', 'postgres-data'].map(
+        (name) => `${project}_${name}`,
+      ),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readFile } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,18 +19,12 @@ import {
 } from '@herd/testing';
 import { runMediaTool } from '@herd/media';
 import { version } from '../package.json';
+import { CoursewareApi } from './courseware-api';
 import { recreateServiceDatabase } from './service-databases';
 
 const exec = promisify(execFile);
 const docker = async (...args: string[]) =>
   (await exec('docker', args, { maxBuffer: 16 << 20 })).stdout.trim();
-
-interface CoursewareBody {
-  id: string;
-  status: string;
-  rejectionReason: string | null;
-  renditions: Array<{ name: string; codec: string | null }> | null;
-}
 
 const AUDIO_RENDITIONS = [
   ['aac', 'aac'],
@@ -66,6 +60,8 @@ describe('service images (real Docker engine, testcontainers)', () => {
 
   const base = () => `http://127.0.0.1:${courseware.port}`;
 
+  const api = new CoursewareApi(base);
+
   /** A real tone made with ffmpeg on the host, uploaded to courseware and published. */
   async function publish(title: string, seconds: number): Promise<string> {
     const tone = join(mediaIn, `tone-${seconds}.wav`);
@@ -74,35 +70,8 @@ describe('service images (real Docker engine, testcontainers)', () => {
       ['-f', 'lavfi', '-i', `sine=duration=${seconds}`, '-ar', '8000', '-y', tone],
       { timeoutMs: 120_000 },
     );
-    const created = await fetch(`${base()}/coursewares`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title }),
-    });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as CoursewareBody;
-    const form = new FormData();
-    form.set('file', new Blob([await readFile(tone)]), 'lecture.wav');
-    const uploaded = await fetch(`${base()}/coursewares/${id}/source`, {
-      method: 'POST',
-      body: form,
-    });
-    expect(uploaded.status).toBe(200);
-    expect((await fetch(`${base()}/coursewares/${id}/publish`, { method: 'POST' })).status).toBe(
-      202,
-    );
-    return id;
+    return api.publishFile(title, tone);
   }
-
-  const settled = (id: string) =>
-    eventually(
-      `courseware ${id} settled`,
-      async () => {
-        const body = (await (await fetch(`${base()}/coursewares/${id}`)).json()) as CoursewareBody;
-        return body.status === 'PUBLISHING' ? undefined : body;
-      },
-      { timeoutMs: 120_000, intervalMs: 250 },
-    );
 
   async function query<T>(url: string, sql: string, params: unknown[]): Promise<T[]> {
     const client = new Client({ connectionString: url });
@@ -201,7 +170,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
   });
 
   it('publishes a courseware across the two containers through the saga', async () => {
-    const published = await settled(await publish(`image e2e ${run}`, 1));
+    const published = await api.settled(await publish(`image e2e ${run}`, 1));
     expect([published.status, published.rejectionReason]).toEqual(['PUBLISHED', null]);
     // ffmpeg and ffprobe run inside the images: real renditions, read back by the codec.
     expect(published.renditions?.map((r) => [r.name, r.codec])).toEqual(AUDIO_RENDITIONS);
@@ -227,7 +196,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
 
     const successor = `codec-image-${run}-2`;
     codec = await startCodec(successor);
-    const published = await settled(id);
+    const published = await api.settled(id);
     expect(published.status).toBe('PUBLISHED');
     expect(published.renditions?.map((r) => [r.name, r.codec])).toEqual(AUDIO_RENDITIONS);
     await eventually(

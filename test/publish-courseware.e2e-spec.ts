@@ -12,6 +12,7 @@ import type {
   CoursewareView as CoursewareBody,
   RenditionView as RenditionBody,
 } from '../apps/courseware/src/coursewares/dto/courseware-view.dto';
+import { CoursewareApi } from './courseware-api';
 import { ServiceProcess } from './service-process';
 
 interface JobBody {
@@ -144,37 +145,7 @@ describe('courseware and codec on real servers', () => {
     return (await response.json()) as ConsulHealthEntry[];
   }
 
-  async function create(title: string): Promise<string> {
-    const response = await fetch(`${base}/coursewares`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title }),
-    });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as CoursewareBody).id;
-  }
-
-  async function upload(id: string, file: string, field = 'file'): Promise<Response> {
-    const form = new FormData();
-    form.set(field, new Blob([await readFile(file)]), 'upload.bin');
-    return fetch(`${base}/coursewares/${id}/source`, { method: 'POST', body: form });
-  }
-
-  async function publish(id: string): Promise<void> {
-    const response = await fetch(`${base}/coursewares/${id}/publish`, { method: 'POST' });
-    expect(response.status).toBe(202);
-    expect(((await response.json()) as CoursewareBody).status).toBe('PUBLISHING');
-  }
-
-  const settled = (id: string) =>
-    eventually(
-      `courseware ${id} leaving PUBLISHING`,
-      async () => {
-        const current = (await (await fetch(`${base}/coursewares/${id}`)).json()) as CoursewareBody;
-        return current.status === 'PUBLISHING' ? undefined : current;
-      },
-      { explain, timeoutMs: 120_000 },
-    );
+  const api = new CoursewareApi(() => base, explain);
 
   async function job(coursewareId: string): Promise<JobBody | undefined> {
     const response = await fetch(
@@ -244,12 +215,12 @@ describe('courseware and codec on real servers', () => {
   });
 
   it('publishes audio: AAC, Opus and a waveform, each read back with ffprobe and playable', async () => {
-    const id = await create(`tone ${run}`);
-    const uploaded = await upload(id, media.tone);
+    const id = await api.create(`tone ${run}`);
+    const uploaded = await api.upload(id, media.tone);
     expect(uploaded.status).toBe(200);
     expect(((await uploaded.json()) as CoursewareBody).kind).toBe('audio');
-    await publish(id);
-    const published = await settled(id);
+    await api.publish(id);
+    const published = await api.settled(id);
     expect(published).toMatchObject({ status: 'PUBLISHED', rejectionReason: null });
     expect(published.durationSeconds).toBeCloseTo(8, 0);
     const byName = Object.fromEntries((published.renditions ?? []).map((r) => [r.name, r]));
@@ -270,10 +241,10 @@ describe('courseware and codec on real servers', () => {
   });
 
   it('finishes a video transcode exactly once when the codec doing it is SIGKILLed mid-transcode', async () => {
-    const id = await create(`video ${run}`);
-    expect((await upload(id, media.video)).status).toBe(200);
+    const id = await api.create(`video ${run}`);
+    expect((await api.upload(id, media.video)).status).toBe(200);
     const setsBefore = await renditionSets();
-    await publish(id);
+    await api.publish(id);
     // Wait until an instance has claimed the job and its ffmpeg runs, then kill that instance.
     const { worker, ffmpeg } = await eventually(
       'a codec instance running ffmpeg for the job',
@@ -292,7 +263,7 @@ describe('courseware and codec on real servers', () => {
       isRunning(ffmpeg) ? undefined : true,
     );
 
-    const published = await settled(id);
+    const published = await api.settled(id);
     expect(published.status).toBe('PUBLISHED');
     const finished = (await job(id)) as JobBody;
     expect(finished).toMatchObject({ status: 'DONE', attempts: 2 });
@@ -361,10 +332,10 @@ describe('courseware and codec on real servers', () => {
   }, 300_000);
 
   it('answers 413 for an upload over the limit and 415 with what ffprobe found for a non-media file', async () => {
-    const id = await create(`refused ${run}`);
-    const large = await upload(id, media.tooLarge);
+    const id = await api.create(`refused ${run}`);
+    const large = await api.upload(id, media.tooLarge);
     expect(large.status).toBe(413);
-    const text = await upload(id, media.notMedia);
+    const text = await api.upload(id, media.notMedia);
     expect(text.status).toBe(415);
     const body = (await text.json()) as { found: string };
     expect(body.found).toBe('no audio or video: Invalid data found when processing input');
@@ -375,10 +346,10 @@ describe('courseware and codec on real servers', () => {
   });
 
   it('rejects an undecodable video: the saga compensates and shows why', async () => {
-    const id = await create(`corrupt ${run}`);
-    expect((await upload(id, media.undecodable)).status).toBe(200);
-    await publish(id);
-    const rejected = await settled(id);
+    const id = await api.create(`corrupt ${run}`);
+    expect((await api.upload(id, media.undecodable)).status).toBe(200);
+    await api.publish(id);
+    const rejected = await api.settled(id);
     expect(rejected.status).toBe('REJECTED');
     expect(rejected.rejectionReason).toMatch(
       /^step "transcode" failed: ffmpeg could not decode the source: /,
@@ -402,7 +373,7 @@ describe('courseware and codec on real servers', () => {
     expect(violations.map((v) => v.field).sort()).toEqual(['source', 'url']);
 
     expect((await fetch(`${base}/coursewares/..%2F..%2Fetc%2Fpasswd/source`)).status).toBe(400);
-    const id = await create(`paths ${run}`);
+    const id = await api.create(`paths ${run}`);
     const withField = new FormData();
     withField.set('path', '/etc/passwd');
     withField.set('file', new Blob([await readFile(media.tone)]), 'a.wav');
