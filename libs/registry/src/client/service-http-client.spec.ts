@@ -94,10 +94,12 @@ describe('ServiceHttpClient', () => {
       breaker?: Partial<ServiceHttpClientOptions['breaker']>;
     } = {},
   ) => {
+    // Generous by default: a loaded 2-core machine may take a second to answer a first request.
+    // The tests of timeouts set their own.
     const made = new ServiceHttpClient('codec', registry, new RoundRobinBalancer(), {
-      timeoutMs: 500,
-      connectTimeoutMs: 500,
-      deadlineMs: 5000,
+      timeoutMs: 10_000,
+      connectTimeoutMs: 10_000,
+      deadlineMs: 30_000,
       retries: 2,
       ...overrides,
       breaker: {
@@ -195,7 +197,7 @@ describe('ServiceHttpClient', () => {
   it('times out a slow instance and goes to the next one', async () => {
     await instance('codec-1', () => undefined);
     await instance('codec-2', json(200, { ok: true }));
-    const response = await client().get('/x');
+    const response = await client({ timeoutMs: 500 }).get('/x');
     expect(response.instance.id).toBe('codec-2');
   });
 
