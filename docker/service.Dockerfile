@@ -38,12 +38,9 @@ RUN printf '{ "extends": "./tsconfig.app.json", "compilerOptions": { "noCheck": 
       "dist/apps/${APP}/apps/${APP}/src/main.js" /runtime
 
 FROM ${BASE_IMAGE}
-ARG APP
-ARG VERSION=0.0.0
-ARG REVISION=unknown
-ARG SOURCE=unknown
-ARG PORT=3000
-# Debian packages this service needs at run time (e.g. "ffmpeg" for codec), besides tini.
+# Debian packages this service needs at run time (e.g. "ffmpeg" for codec), besides tini. Installed
+# before any per-service argument is declared: services that need the same packages share this
+# layer (one copy of ffmpeg on a node for courseware and codec).
 ARG SYSTEM_PACKAGES=""
 RUN packages="${SYSTEM_PACKAGES}"; command -v tini >/dev/null || packages="tini ${packages}"; \
     if [ -n "$(echo ${packages})" ]; then \
@@ -54,6 +51,11 @@ RUN packages="${SYSTEM_PACKAGES}"; command -v tini >/dev/null || packages="tini 
  && groupadd --system --gid 999 herd \
  && useradd --system --uid 999 --gid herd --no-create-home --shell /usr/sbin/nologin herd \
  && mkdir -p /data && chown 999:999 /data && chmod 1777 /tmp
+ARG APP
+ARG VERSION=0.0.0
+ARG REVISION=unknown
+ARG SOURCE=unknown
+ARG PORT=3000
 WORKDIR /app
 COPY --from=build /runtime ./
 LABEL org.opencontainers.image.title="herd-${APP}" \

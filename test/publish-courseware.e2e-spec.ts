@@ -266,7 +266,10 @@ describe('courseware and codec on real servers', () => {
     const published = await api.settled(id);
     expect(published.status).toBe('PUBLISHED');
     const finished = (await job(id)) as JobBody;
-    expect(finished).toMatchObject({ status: 'DONE', attempts: 2 });
+    // Taken up again at least once (more if a loaded machine let a lease run out): whoever ran
+    // it, one set of renditions exists, checked below.
+    expect(finished.status).toBe('DONE');
+    expect(finished.attempts).toBeGreaterThanOrEqual(2);
     const rows = await query<{ count: string }>(
       'codec',
       'SELECT count(*) FROM transcode_job WHERE courseware_id = $1',

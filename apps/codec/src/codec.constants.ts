@@ -21,8 +21,12 @@ export const CODEC_DEFAULTS = {
   jobLeaseMs: 15_000,
   jobPollMs: 500,
   /** Claims of one job before it fails for good (crash loops, a source that kills the worker). */
-  maxAttempts: 3,
-  /** A job released after a transient failure waits this long before it is claimable again. */
+  maxAttempts: 5,
+  /**
+   * A job released after a transient failure (courseware restarting, a dropped download) waits
+   * this long before it is claimable again, doubled at each attempt: 2 + 4 + 8 + 16 s, so a
+   * courseware that is gone for half a minute does not fail the saga.
+   */
   retryDelayMs: 2_000,
 } as const;
 

@@ -152,7 +152,7 @@ export class TranscodeWorker implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.warn(`job ${job.id}: ${error.message}; retrying later`);
       await this.settleQuietly(job, {
         status: 'PENDING',
-        leaseUntil: Date.now() + CODEC_DEFAULTS.retryDelayMs,
+        leaseUntil: Date.now() + CODEC_DEFAULTS.retryDelayMs * 2 ** (job.attempts - 1),
       });
     }
   }
