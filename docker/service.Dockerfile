@@ -74,8 +74,9 @@ USER 999:999
 # /data for what the service keeps (codec's renditions) and /tmp for scratch files.
 VOLUME ["/data", "/tmp"]
 EXPOSE ${PORT}
-# Docker's own health view; Marathon and Consul call the same endpoints themselves.
-HEALTHCHECK --interval=5s --timeout=3s --start-period=30s \
+# Docker's own health view; Marathon and Consul call the same endpoints themselves. Starting the
+# probe's own node takes one to two seconds on a busy 2-core host: the timeout leaves room for it.
+HEALTHCHECK --interval=5s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # tini reaps zombies and hands SIGTERM to Node, which turns readiness to 503, deregisters and drains.
 # V8 sized for a small idle service: a 1 MB young generation and size-optimised code

@@ -169,6 +169,24 @@ describe('service images (real Docker engine, testcontainers)', () => {
     expect(labels['org.opencontainers.image.source']).toBeTruthy();
   });
 
+  it('shares the Debian packages layer (ffmpeg) between courseware and codec', async () => {
+    const layers = async (image: string) =>
+      JSON.parse(
+        await docker('image', 'inspect', '--format', '{{json .RootFS.Layers}}', image),
+      ) as string[];
+    const [base, coursewareLayers, codecLayers] = await Promise.all([
+      layers(images.codec?.baseImage ?? ''),
+      layers(images.courseware?.id ?? ''),
+      layers(images.codec?.id ?? ''),
+    ]);
+    let shared = 0;
+    while (shared < coursewareLayers.length && coursewareLayers[shared] === codecLayers[shared]) {
+      shared++;
+    }
+    // The base's layers, then the one that installs tini and ffmpeg: a node stores it once.
+    expect(shared).toBeGreaterThan(base.length);
+  });
+
   it('publishes a courseware across the two containers through the saga', async () => {
     const published = await api.settled(await publish(`image e2e ${run}`, 1));
     expect([published.status, published.rejectionReason]).toEqual(['PUBLISHED', null]);
@@ -178,8 +196,8 @@ describe('service images (real Docker engine, testcontainers)', () => {
 
   it('loses no work when `docker stop` hits codec mid-job: the saga completes once, Consul drops the stopped instance', async () => {
     const stoppedInstance = `codec-image-${run}-1`;
-    // Ten minutes of audio: seconds of ffmpeg work, so the stop lands while the job runs.
-    const id = await publish(`stopped mid-job ${run}`, 600);
+    // Three minutes of audio: seconds of ffmpeg work, so the stop lands while the job runs.
+    const id = await publish(`stopped mid-job ${run}`, 180);
     await eventually(
       'codec began the job',
       async () => ((await jobsOf(id))[0]?.status === 'RUNNING' ? true : undefined),
@@ -196,7 +214,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
 
     const successor = `codec-image-${run}-2`;
     codec = await startCodec(successor);
-    const published = await api.settled(id);
+    const published = await api.settled(id, 300_000);
     expect(published.status).toBe('PUBLISHED');
     expect(published.renditions?.map((r) => [r.name, r.codec])).toEqual(AUDIO_RENDITIONS);
     await eventually(
@@ -212,7 +230,7 @@ describe('service images (real Docker engine, testcontainers)', () => {
     );
     expect(sagas).toEqual([{ state: 'COMPLETED' }]);
     expect(await jobsOf(id)).toEqual([{ status: 'DONE' }]);
-  }, 300_000);
+  }, 600_000);
 
   it('stops on SIGTERM through tini: exits 143 after deregistering from Consul', async () => {
     const instance = `courseware-image-${run}`;
