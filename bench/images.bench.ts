@@ -23,16 +23,15 @@ const MB = 1e6;
 async function systemPackagesLayerBytes(
   image: string,
 ): Promise<{ bytes: number; createdBy: string }> {
-  const layers = (
-    await dockerProbe([
-      'history',
-      '--no-trunc',
-      '--human=false',
-      '--format',
-      '{{.Size}}\t{{.CreatedBy}}',
-      image,
-    ])
-  )
+  const history = await dockerProbe([
+    'history',
+    '--no-trunc',
+    '--human=false',
+    '--format',
+    '{{.Size}}\t{{.CreatedBy}}',
+    image,
+  ]);
+  const layers = (history ?? '')
     .split('\n')
     .map((line) => line.split('\t'))
     .filter(
