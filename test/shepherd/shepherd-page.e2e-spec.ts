@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Browser, chromium, Page } from 'playwright-core';
 import { MarathonClient, buildAppDefinition } from '@herd/marathon';
+import { makeSampleMedia } from '@herd/media';
 import { eventually, freePort, herdInfraEnv } from '@herd/testing';
 import { MarathonDouble } from '../../libs/marathon/test/marathon-double';
 import { codecManifest } from '../../apps/codec/src/codec.manifest';
+import { CoursewareApi } from '../courseware-api';
 import { ServiceProcess } from '../service-process';
 
 /** Where the page's screenshot is left for a person to look at. */
@@ -163,30 +165,20 @@ describe('the shepherd page', () => {
   });
 
   it('shows why a saga did not complete, read from the service’s GET /sagas', async () => {
-    const created = await fetch(`${coursewareUrl}/coursewares`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        title: `page ${run}`,
-        source: { uri: `file:///nowhere/${run}.wav`, format: 'wav' },
-        targets: ['mp3-128k'],
-      }),
+    // A video whose header is fine and whose frames are noise: accepted, then refused by ffmpeg.
+    const samples = join(ARTIFACTS, `samples-${run}`);
+    await mkdir(samples, { recursive: true });
+    const media = await makeSampleMedia(samples, {
+      seconds: 1,
+      width: 160,
+      height: 120,
+      tooLargeBytes: 1,
     });
-    expect(created.status).toBe(202);
-    const { id } = (await created.json()) as { id: string };
-    const rejected = await eventually(
-      'the courseware to be rejected',
-      async () => {
-        const body = (await (await fetch(`${coursewareUrl}/coursewares/${id}`)).json()) as {
-          status: string;
-          rejectionReason: string | null;
-        };
-        return body.status === 'REJECTED' ? body : undefined;
-      },
-      { explain },
-    );
+    const api = new CoursewareApi(() => coursewareUrl, explain);
+    const rejected = await api.settled(await api.publishFile(`page ${run}`, media.undecodable));
+    expect(rejected.status).toBe('REJECTED');
     const reason = rejected.rejectionReason ?? '';
-    expect(reason).toMatch(/^step "transcode" failed: /);
+    expect(reason).toMatch(/^step "transcode" failed: ffmpeg could not decode the source: /);
     const row = page.locator('[data-service="courseware"] table.saga-failures tr', {
       hasText: reason,
     });
@@ -197,7 +189,7 @@ describe('the shepherd page', () => {
     expect(await page.locator('[data-service="courseware"] .saga-counts').innerText()).toMatch(
       /COMPENSATED [1-9]/,
     );
-  }, 90_000);
+  }, 180_000);
 
   it('drops a killed instance from the serving list within seconds', async () => {
     const [, codecB] = processes;
