@@ -13,6 +13,7 @@ import {
   freePort,
   resolveInfraPaths,
 } from '@herd/testing';
+import { localPrometheusImage } from './prometheus/upstream-prometheus';
 
 const exec = promisify(execFile);
 const COMPOSE_FILE = resolve(__dirname, '..', 'docker', 'compose.yml');
@@ -21,6 +22,11 @@ interface EngineEvent {
   status: string;
   timeNano: number;
   Actor: { Attributes: Record<string, string> };
+}
+
+interface PrometheusTarget {
+  labels: Record<string, string>;
+  health: string;
 }
 
 interface CoursewareBody {
@@ -32,7 +38,8 @@ interface CoursewareBody {
 /**
  * docker/compose.yml booted by Debian's docker-compose with infra images built here from the same
  * artifacts `npm run infra` provisions: every service healthy in order, a courseware published
- * through it, the container isolation in force, named volumes, all removed afterwards.
+ * through it, Prometheus scraping every member it found through Consul, the container isolation
+ * in force, named volumes, all removed afterwards.
  */
 describe('docker/compose.yml (docker-compose, real containers)', () => {
   const project = `herd-compose-${randomUUID().slice(0, 8)}`;
@@ -40,6 +47,7 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
   let infraImages: LocalInfraImages;
   let mediaIn: string;
   let coursewarePort: number;
+  let prometheusPort: number;
   let events: EngineEvent[] = [];
 
   const compose = async (...args: string[]) =>
@@ -60,6 +68,10 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       await docker('tag', built.id, `${project}/${built.app}:run`);
     }
     infraImages = await buildLocalInfraImages(context);
+    const prometheusImage = await localPrometheusImage((line) =>
+      consoleProgress('prometheus', line),
+    );
+    prometheusPort = await freePort();
     mediaIn = await mkdtemp(join(tmpdir(), 'herd-compose-media-'));
     await chmod(mediaIn, 0o755);
     coursewarePort = await freePort();
@@ -71,6 +83,8 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       HERD_COURSEWARE_PORT: String(coursewarePort),
       HERD_CONSUL_PORT: String(await freePort()),
       HERD_MEDIA_SOURCE_DIR: mediaIn,
+      HERD_PROMETHEUS_IMAGE: prometheusImage,
+      HERD_PROMETHEUS_PORT: String(prometheusPort),
     };
     consoleProgress('compose', `docker-compose up ${project} (waits for each health check)`);
     // The engine's own record of the start order: container starts and health changes, streamed
@@ -173,6 +187,34 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
     ]);
   }, 180_000);
 
+  it('runs Prometheus, which finds every herd member through Consul and scrapes it', async () => {
+    const targets = await eventually(
+      'courseware and codec up in Prometheus',
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/targets`);
+        const body = (await response.json()) as { data: { activeTargets: PrometheusTarget[] } };
+        const up = body.data.activeTargets.filter((t) => t.health === 'up');
+        const services = new Set(up.map((t) => t.labels.service));
+        return services.has('courseware') && services.has('codec') ? up : undefined;
+      },
+      // Prometheus reads Consul and scrapes every 15 s (the file's own intervals, unchanged).
+      {
+        timeoutMs: 120_000,
+        intervalMs: 1_000,
+        explain: () => compose('logs', '--tail', '20', 'prometheus'),
+      },
+    );
+    for (const service of ['courseware', 'codec']) {
+      const target = targets.find((t) => t.labels.service === service);
+      expect(target?.labels).toMatchObject({ job: 'herd', version: expect.any(String) });
+      // The instance label is the Consul service ID the member registered with.
+      const consul = (await (
+        await fetch(`http://127.0.0.1:${env.HERD_CONSUL_PORT}/v1/catalog/service/${service}`)
+      ).json()) as Array<{ ServiceID: string }>;
+      expect(consul.map((c) => c.ServiceID)).toContain(target?.labels.instance);
+    }
+  }, 150_000);
+
   it('isolates the service containers: read-only root, no capabilities, no new privileges, limits', async () => {
     for (const service of ['codec', 'courseware']) {
       const host = JSON.parse(
@@ -210,7 +252,9 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       .split('\n')
       .sort();
     expect(volumes).toEqual(
-      ['codec-media', 'kafka-data', 'postgres-data'].map((name) => `${project}_${name}`),
+      ['codec-media', 'kafka-data', 'postgres-data', 'prometheus-data'].map(
+        (name) => `${project}_${name}`,
+      ),
     );
   });
 });

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { imageExists } from '@herd/testing';
 
 /** Apache-2.0; the module version of Prometheus 2.54.1. */
 const MODULE = 'github.com/prometheus/prometheus';
@@ -62,4 +64,34 @@ export async function upstreamPrometheus(
     await rm(work, { recursive: true, force: true });
   }
   return binaries;
+}
+
+const DOCKERFILE = resolve(__dirname, '..', '..', 'docker', 'infra', 'prometheus.Dockerfile');
+
+/**
+ * docker/compose.yml's `HERD_PROMETHEUS_IMAGE` on a machine that cannot pull prom/prometheus: the
+ * binary above on the local Debian base (`buildLocalInfraImages` imports it first). The tag
+ * names the Dockerfile's content, so a changed recipe is rebuilt, not reused.
+ */
+export async function localPrometheusImage(
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<string> {
+  const recipe = createHash('sha256')
+    .update(await readFile(DOCKERFILE))
+    .digest('hex')
+    .slice(0, 8);
+  const image = `herd/prometheus:${RELEASE}-${recipe}`;
+  if (await imageExists(image)) return image;
+  const { prometheus } = await upstreamPrometheus(log);
+  const context = await mkdtemp(join(tmpdir(), 'herd-prometheus-image-'));
+  try {
+    await copyFile(prometheus, join(context, 'prometheus'));
+    log(`prometheus ${RELEASE}: building ${image}`);
+    await promisify(execFile)('docker', ['build', '-f', DOCKERFILE, '-t', image, context], {
+      maxBuffer: 1 << 24,
+    });
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+  return image;
 }
