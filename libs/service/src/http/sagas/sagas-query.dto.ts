@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -11,6 +12,16 @@ import {
 } from 'class-validator';
 import { SAGA_STATES, type SagaState } from '@herd/saga';
 
+/** A page size within the query API's bound (1 to 1,000). */
+const PageLimit = () =>
+  applyDecorators(
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(1000),
+  );
+
 /** `GET /sagas?state=&sagaType=&limit=&offset=`: the bounds are the query API's own. */
 export class SagasQueryDto {
   @IsOptional()
@@ -23,11 +34,7 @@ export class SagasQueryDto {
   @MaxLength(200)
   sagaType?: string;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit()
   limit: number = 100;
 
   @IsOptional()
@@ -39,11 +46,7 @@ export class SagasQueryDto {
 
 /** `GET /saga-dead-letters?limit=` */
 export class DeadLettersQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit()
   limit: number = 100;
 }
 
