@@ -474,6 +474,11 @@ const scenario: BenchScenario = async (progress) => {
   /** Schemas made by others than PgTestSchema (DBOS's system schemas). */
   const extraSchemas: string[] = [];
   const metrics: BenchMetric[] = [];
+  /** What is running, newest last: a failure part-way must not leave a runtime polling. */
+  const running: (() => Promise<void>)[] = [];
+  const stopRunning = async () => {
+    for (const close of running.splice(0).reverse()) await close().catch(() => undefined);
+  };
   try {
     for (const s of schemas) {
       await s.create();
@@ -485,10 +490,12 @@ const scenario: BenchScenario = async (progress) => {
       schemas[2]!.dataSource([LedgerEntryEntity], 10),
     ]);
     const herd = await herdSaga(run, env.kafkaBrokers, orchestratorDb, participantDb);
+    running.push(herd.close);
     const floor = await handWritten(run, env.kafkaBrokers, env.postgresUrl, {
       orchestrator: schemas[3]!.name,
       participant: schemas[4]!.name,
     });
+    running.push(floor.close);
     const peer = await dbosPeer({
       run,
       brokers: env.kafkaBrokers,
@@ -497,6 +504,7 @@ const scenario: BenchScenario = async (progress) => {
       partitions: PARTITIONS,
       poolSize: POOL_SIZE,
     });
+    running.push(peer.close);
     topics.push(...herd.topics, ...floor.topics, ...peer.topics);
     extraSchemas.push(...peer.schemas);
     groups.push(...peer.groups);
@@ -586,9 +594,7 @@ const scenario: BenchScenario = async (progress) => {
         'p99 <= 100 ms',
       ),
     );
-    await herd.close();
-    await floor.close();
-    await peer.close();
+    await stopRunning();
     const relay = await relayVersusRaw(run, env.kafkaBrokers, relayDb, progress);
     topics.push(relay.topic);
     metrics.push(
@@ -606,6 +612,7 @@ const scenario: BenchScenario = async (progress) => {
     progress(`failed: ${(error as Error).stack ?? String(error)}`);
     throw error;
   } finally {
+    await stopRunning();
     const admin = new Kafka({ brokers: env.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     await admin

@@ -22,6 +22,12 @@ RUN node -e "const lock = require('./package-lock.json'); \
       require('fs').writeFileSync('package.json', JSON.stringify({ ...lock.packages[''], name: lock.name, version: lock.version }))" \
  && if [ -s /tmp/build-ca.pem ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca.pem; fi \
  && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# The installed packages analysed for the runtime-tree trace and stripped, once per lock file: a
+# service's build then traces only its own compiled files (seconds instead of half a minute).
+COPY tsconfig.json tsconfig.scripts.json ./
+COPY scripts/runtime-tree.ts scripts/
+COPY libs/testing/src/docker/runtime-tree.ts libs/testing/src/docker/
+RUN npx ts-node --transpile-only -P tsconfig.scripts.json scripts/runtime-tree.ts --warm /tmp/trace-cache
 COPY package.json nest-cli.json tsconfig.json tsconfig.scripts.json ./
 COPY scripts scripts
 COPY libs libs
@@ -34,8 +40,8 @@ RUN test -n "${APP}" || (echo "build arg APP is required (a project of nest-cli.
 RUN printf '{ "extends": "./tsconfig.app.json", "compilerOptions": { "noCheck": true } }' \
       > "apps/${APP}/tsconfig.image.json" \
  && npx nest build "${APP}" -p "apps/${APP}/tsconfig.image.json" \
- && npx ts-node --transpile-only -r tsconfig-paths/register -P tsconfig.scripts.json scripts/runtime-tree.ts \
-      "dist/apps/${APP}/apps/${APP}/src/main.js" /runtime
+ && npx ts-node --transpile-only -P tsconfig.scripts.json scripts/runtime-tree.ts \
+      "dist/apps/${APP}/apps/${APP}/src/main.js" /runtime /tmp/trace-cache
 
 FROM ${BASE_IMAGE}
 # Debian packages this service needs at run time (e.g. "ffmpeg" for codec), besides tini. Installed
@@ -74,10 +80,10 @@ USER 999:999
 # /data for what the service keeps (codec's renditions) and /tmp for scratch files.
 VOLUME ["/data", "/tmp"]
 EXPOSE ${PORT}
-# Docker's own health view; Marathon and Consul call the same endpoints themselves. Starting the
-# probe's own node takes one to two seconds on a busy 2-core host: the timeout leaves room for it.
-HEALTHCHECK --interval=5s --timeout=10s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Docker's own health view (liveness); Marathon and Consul call the endpoints themselves. bash's
+# /dev/tcp, not a `node -e`: a check every 5 s must cost milliseconds, not a Node start.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'GET /health/live HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' >&3 && read -r _ code _ <&3 && [ \"$code\" = 200 ]"]
 # tini reaps zombies and hands SIGTERM to Node, which turns readiness to 503, deregisters and drains.
 # V8 sized for a small idle service: a 1 MB young generation and size-optimised code
 # (`npm run bench -- images` measures the idle RSS).

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BenchMetric, BenchScenario, formatTable } from '@herd/testing';
+import { BenchMetric, BenchScenario, realServersUp } from '@herd/testing';
+import { formatTable } from '../apps/cli/src/text-table';
 
 const BENCH_DIR = resolve(__dirname, '..', 'bench');
 const RESULTS_DIR = resolve(process.cwd(), 'bench-results');
@@ -36,6 +37,8 @@ async function main(): Promise<number> {
   if (!existsSync(file)) return 2;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const scenario = (require(file) as { default: BenchScenario }).default;
+  // Every scenario measures real servers: they come up (or are reused) as for the test suite.
+  await realServersUp();
   const started = Date.now();
   const metrics = await scenario((message) => process.stdout.write(`[bench ${name}] ${message}\n`));
   printTable(`${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`, metrics);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
   INFRA_ENV_KEYS,
-  formatTable,
   InfraServerName,
   InfraStepError,
   infraDown,
@@ -10,6 +9,7 @@ import {
   infraUp,
   resolveInfraPaths,
 } from '@herd/testing';
+import { formatTable } from '../apps/cli/src/text-table';
 
 const USAGE = `usage: npm run infra -- <up|down|status|logs> [postgres|kafka|consul ...]
 

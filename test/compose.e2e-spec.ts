@@ -15,6 +15,7 @@ import {
 } from '@herd/testing';
 import { runMediaTool } from '@herd/media';
 import { CoursewareApi } from './courseware-api';
+import { activeTargets, passingInstances } from './prometheus/herd-targets';
 
 const exec = promisify(execFile);
 const COMPOSE_FILE = resolve(__dirname, '..', 'docker', 'compose.yml');
@@ -28,7 +29,8 @@ interface EngineEvent {
 /**
  * docker/compose.yml booted by Debian's docker-compose with infra images built here from the same
  * artifacts `npm run infra` provisions: every service healthy in order, a courseware published
- * through it, the container isolation in force, named volumes, all removed afterwards.
+ * through it, Prometheus scraping every member it found through Consul, Grafana left to its
+ * profile, the container isolation in force, named volumes, all removed afterwards.
  */
 describe('docker/compose.yml (docker-compose, real containers)', () => {
   const project = `herd-compose-${randomUUID().slice(0, 8)}`;
@@ -36,6 +38,7 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
   let infraImages: LocalInfraImages;
   let mediaDir: string;
   let coursewarePort: number;
+  let prometheusPort: number;
   let events: EngineEvent[] = [];
 
   const compose = async (...args: string[]) =>
@@ -58,6 +61,7 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
     infraImages = await buildLocalInfraImages(context);
     mediaDir = await mkdtemp(join(tmpdir(), 'herd-compose-media-'));
     coursewarePort = await freePort();
+    prometheusPort = await freePort();
     env = {
       ...process.env,
       ...infraImages,
@@ -65,6 +69,7 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       HERD_VERSION: 'run',
       HERD_COURSEWARE_PORT: String(coursewarePort),
       HERD_CONSUL_PORT: String(await freePort()),
+      HERD_PROMETHEUS_PORT: String(prometheusPort),
     };
     consoleProgress('compose', `docker-compose up ${project} (waits for each health check)`);
     // The engine's own record of the start order: container starts and health changes, streamed
@@ -158,6 +163,49 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
     expect(Number(served.headers.get('content-length'))).toBe(aac?.bytes);
   }, 180_000);
 
+  it('runs Prometheus from its image, which finds every herd member through Consul and sees it up', async () => {
+    expect(
+      await docker('inspect', '--format', '{{.Config.Image}}', await containerOf('prometheus')),
+    ).toBe(infraImages.HERD_PROMETHEUS_IMAGE);
+    const consul = `http://127.0.0.1:${env.HERD_CONSUL_PORT}`;
+    const registered = await passingInstances(consul);
+    expect(registered.map((m) => m.Service.Service).sort()).toEqual(['codec', 'courseware']);
+    const targets = await eventually(
+      'every registered member an up target',
+      async () => {
+        const active = await activeTargets(`http://127.0.0.1:${prometheusPort}`);
+        const up = registered.every((m) =>
+          active.some((t) => t.labels.instance === m.Service.ID && t.health === 'up'),
+        );
+        return up ? active : undefined;
+      },
+      // Prometheus reads Consul and scrapes every 15 s (the file's own intervals, unchanged).
+      {
+        timeoutMs: 120_000,
+        intervalMs: 1_000,
+        explain: async () =>
+          `${await compose('logs', '--tail', '20', 'prometheus')}\n${JSON.stringify(
+            await (await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/targets`)).json(),
+          ).slice(0, 3000)}`,
+      },
+    );
+    for (const member of registered) {
+      expect(targets.find((t) => t.labels.instance === member.Service.ID)?.labels).toMatchObject({
+        job: 'herd',
+        service: member.Service.Service,
+        version: member.Service.Meta?.version,
+      });
+    }
+    // Nothing Prometheus scrapes that is not a herd member (Consul itself is dropped).
+    expect(targets.map((t) => t.labels.instance).sort()).toEqual(
+      registered.map((m) => m.Service.ID).sort(),
+    );
+  }, 180_000);
+
+  it('leaves Grafana to its profile: a plain `up` neither starts nor pulls it', async () => {
+    expect(await containerOf('grafana')).toBe('');
+  });
+
   it('isolates the service containers: read-only root, no capabilities, no new privileges, limits', async () => {
     for (const service of ['codec', 'courseware']) {
       const host = JSON.parse(
@@ -195,7 +243,7 @@ describe('docker/compose.yml (docker-compose, real containers)', () => {
       .split('\n')
       .sort();
     expect(volumes).toEqual(
-      ['codec-media', 'courseware-originals', 'kafka-data', 'postgres-data'].map(
+      ['codec-media', 'courseware-originals', 'kafka-data', 'postgres-data', 'prometheus-data'].map(
         (name) => `${project}_${name}`,
       ),
     );

@@ -147,9 +147,12 @@ describe('service images (real Docker engine, testcontainers)', () => {
     const sqlite = await container.exec(['node', '-e', "require.resolve('better-sqlite3')"]);
     expect(sqlite.exitCode).not.toBe(0);
     expect(sqlite.output).toMatch(/Cannot find module 'better-sqlite3'/);
-    // Started by testcontainers' health-check strategy: the image's own HEALTHCHECK passed.
-    expect(await docker('inspect', '--format', '{{.State.Health.Status}}', container.getId())).toBe(
-      'healthy',
+    // The image's own HEALTHCHECK (liveness, every 5 s) passes.
+    await eventually('Docker to report courseware healthy', async () =>
+      (await docker('inspect', '--format', '{{.State.Health.Status}}', container.getId())) ===
+      'healthy'
+        ? true
+        : undefined,
     );
   });
 

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { createTestDatabase, dropTestDatabase } from '@herd/testing';
+import { provisionServiceDatabase } from '@herd/database';
+import { dropTestDatabase, markTestDatabase } from '@herd/testing';
 
 /**
  * What an operator runs once per service: its own role and a fresh database (dropped first only
@@ -17,16 +18,10 @@ export async function recreateServiceDatabase(
     if ((await dropTestDatabase(admin, database)) === 'left alone') {
       throw new Error(`database "${database}" exists and was not created by a test: left alone`);
     }
-    const existing = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    if (!existing.rowCount) await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${role}'`);
-    await createTestDatabase(admin, database, role);
-    await admin.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
+    const { url } = await provisionServiceDatabase(adminUrl, { role, password: role, database });
+    await markTestDatabase(admin, database);
+    return url;
   } finally {
     await admin.end();
   }
-  const url = new URL(adminUrl);
-  url.username = role;
-  url.password = role;
-  url.pathname = `/${database}`;
-  return url.toString();
 }

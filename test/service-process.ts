@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { eventually, spawnTypeScript } from '@herd/testing';
+import { eventually, herdInfraEnv, spawnTypeScript } from '@herd/testing';
 
 /** One example service running as its own OS process, the way it runs in production. */
 export class ServiceProcess {
@@ -59,4 +59,19 @@ export class ServiceProcess {
   tail(lines = 30): string {
     return this.output.trimEnd().split('\n').slice(-lines).join('\n');
   }
+}
+
+/** What every service process of a cross-service suite gets: the real servers, on 127.0.0.1. */
+export function serversEnv(infra = herdInfraEnv()): NodeJS.ProcessEnv {
+  return {
+    HERD_POSTGRES_URL: infra.postgresUrl,
+    HERD_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    HERD_CONSUL_URL: infra.consulUrl,
+    HOST: '127.0.0.1',
+  };
+}
+
+/** The last lines of each process, for a wait that fails. */
+export function tails(processes: readonly ServiceProcess[], lines = 15): string {
+  return processes.map((p) => `${p.name}:\n${p.tail(lines)}`).join('\n');
 }

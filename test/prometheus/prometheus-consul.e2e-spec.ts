@@ -7,30 +7,27 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { INestApplication } from '@nestjs/common';
 import { loadServiceConfig, startService } from '@herd/service';
-import { eventually, freePort, herdInfraEnv } from '@herd/testing';
+import {
+  PrometheusBinaries,
+  consoleProgress,
+  eventually,
+  freePort,
+  herdInfraEnv,
+  resolveInfraPaths,
+  upstreamPrometheus,
+} from '@herd/testing';
 import { loadShepherdConfig } from '../../apps/shepherd/src/config/shepherd-config';
 import { PrometheusMetricsSource } from '../../apps/shepherd/src/metrics/prometheus-metrics.source';
 import { ShepherdModule } from '../../apps/shepherd/src/shepherd.module';
-import { PrometheusBinaries, upstreamPrometheus } from './upstream-prometheus';
+import { activeTargets, passingInstances } from './herd-targets';
 
 const CONFIG = resolve(__dirname, '..', '..', 'docker', 'prometheus', 'prometheus.yml');
-
-interface Target {
-  labels: Record<string, string>;
-  health: 'up' | 'down' | 'unknown';
-  lastError: string;
-}
-
-interface ConsulEntry {
-  Service: { ID: string; Service: string; Meta: Record<string, string> | null };
-  Checks: { Status: string }[];
-}
 
 /**
  * docker/prometheus/prometheus.yml run by Prometheus against the real Consul: every registered
  * herd member becomes a target, relabelled by service, version and instance. Debian's build has
  * no Consul discovery, so the upstream binary is built from the Go module proxy (see
- * upstream-prometheus.ts); the test copy of the file only changes the Consul address and
+ * @herd/testing's upstream-prometheus.ts); the test copy of the file only changes the Consul address and
  * shortens the scrape interval.
  */
 describe('Prometheus discovering the herd through Consul', () => {
@@ -44,7 +41,7 @@ describe('Prometheus discovering the herd through Consul', () => {
   let binaries: PrometheusBinaries;
 
   beforeAll(async () => {
-    binaries = await upstreamPrometheus();
+    binaries = await upstreamPrometheus({ paths: resolveInfraPaths(), progress: consoleProgress });
     // Two herd members (shepherds with no policy: any HerdServiceModule service registers alike).
     for (const n of [1, 2]) {
       const env = {
@@ -136,12 +133,9 @@ describe('Prometheus discovering the herd through Consul', () => {
     }
     expect(targets.some((t) => t.labels.service === 'consul')).toBe(false);
     const up = await query(base, `up{instance="prom-member-2-${run}"}`);
-    // The health label follows Consul's check, so a member whose check turned passing between two
-    // scrapes has a series per state within the lookback window: every one carries the labels.
-    expect(up.length).toBeGreaterThan(0);
-    for (const series of up) {
-      expect(series.metric).toMatchObject({ service: 'shepherd', version: '1.2.0' });
-    }
+    // One series: no label follows the Consul check (a changed check would start a second target).
+    expect(up).toHaveLength(1);
+    expect(up[0].metric).toMatchObject({ service: 'shepherd', version: '1.2.0' });
   }, 120_000);
 
   it('serves the shepherd its instances’ CPU and memory (SHEPHERD_PROMETHEUS_URL)', async () => {
@@ -159,32 +153,24 @@ describe('Prometheus discovering the herd through Consul', () => {
     expect(usage.cpuCores).toBeGreaterThanOrEqual(0);
     expect(usage.memoryBytes).toBeGreaterThan(10 * 1024 * 1024);
   }, 90_000);
+
+  it('serves a backlog rule its metric per instance, summed over the series', async () => {
+    const source = new PrometheusMetricsSource(base);
+    const ids = [`prom-member-1-${run}`, `prom-member-2-${run}`];
+    // herd_build_info is 1 per series; both members share this process's register, so each serves
+    // one series per member. herd_not_served is nobody's: no figure rather than 0.
+    const own = await (await fetch(`${await members[0].getUrl()}/metrics`)).text();
+    const series = [...own.matchAll(/^herd_build_info\{/gm)].length;
+    expect(series).toBeGreaterThan(0);
+    const usage = await source.read(
+      ids.map((id) => ({ id })),
+      ['herd_build_info', 'herd_not_served'],
+    );
+    for (const id of ids) {
+      expect([...(usage.get(id)?.metrics ?? [])]).toEqual([['herd_build_info', series]]);
+    }
+  }, 60_000);
 });
-
-async function passingInstances(consulUrl: string): Promise<ConsulEntry[]> {
-  const services = (await (await fetch(`${consulUrl}/v1/catalog/services`)).json()) as Record<
-    string,
-    string[]
-  >;
-  const entries = await Promise.all(
-    Object.keys(services)
-      .filter((name) => name !== 'consul')
-      .map(
-        async (name) =>
-          (await (
-            await fetch(`${consulUrl}/v1/health/service/${name}?passing=true`)
-          ).json()) as ConsulEntry[],
-      ),
-  );
-  return entries.flat();
-}
-
-async function activeTargets(base: string): Promise<Target[]> {
-  const body = (await (await fetch(`${base}/api/v1/targets?state=active`)).json()) as {
-    data: { activeTargets: Target[] };
-  };
-  return body.data.activeTargets;
-}
 
 async function query(
   base: string,

@@ -9,7 +9,7 @@ import { eventually, freePort, herdInfraEnv } from '@herd/testing';
 import { MarathonDouble } from '../../libs/marathon/test/marathon-double';
 import { codecManifest } from '../../apps/codec/src/codec.manifest';
 import { CoursewareApi } from '../courseware-api';
-import { ServiceProcess } from '../service-process';
+import { ServiceProcess, serversEnv, tails } from '../service-process';
 
 /** Where the page's screenshot is left for a person to look at. */
 const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
@@ -38,13 +38,8 @@ describe('the shepherd page', () => {
   let shepherdUrl: string;
   let coursewareUrl: string;
 
-  const common = {
-    HERD_POSTGRES_URL: infra.postgresUrl,
-    HERD_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    HERD_CONSUL_URL: infra.consulUrl,
-    HOST: '127.0.0.1',
-  };
-  const explain = () => processes.map((p) => `${p.name}:\n${p.tail(15)}`).join('\n');
+  const common = serversEnv(infra);
+  const explain = () => tails(processes);
 
   async function startCodec(id: string): Promise<ServiceProcess> {
     const port = await freePort();

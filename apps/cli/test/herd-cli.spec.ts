@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,37 +5,14 @@ import { MarathonApp, MarathonClient, MarathonInvalidDefinitionError } from '@he
 import { eventually, freePort } from '@herd/testing';
 import { MarathonDouble } from '../../../libs/marathon/test/marathon-double';
 import { EXIT } from '../src/exit-codes';
+import { spawnHerd, type HerdRun } from './spawn-herd';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
-const HERD = join(ROOT, 'apps', 'cli', 'bin', 'herd.js');
 const CODEC_JSON = join(ROOT, 'docker', 'marathon', 'codec.json');
 const codec = JSON.parse(readFileSync(CODEC_JSON, 'utf8')) as MarathonApp;
 const GOOD_IMAGE = codec.container?.docker.image as string;
 const BROKEN_IMAGE = `${GOOD_IMAGE}-broken`;
 const FAST = ['--poll-interval', '0.2'];
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `herd …` in its own process, as a CI job runs it. */
-function herd(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [HERD, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 /** codec.json with another image: a new version of the same app. */
 function codecWith(image: string, dir: string): string {
@@ -49,7 +25,8 @@ function codecWith(image: string, dir: string): string {
   return file;
 }
 
-const progressLines = (run: Run) => run.stdout.split('\n').filter((l) => l.includes('healthy,'));
+const progressLines = (run: HerdRun) =>
+  run.stdout.split('\n').filter((l) => l.includes('healthy,'));
 
 describe('herd CLI against the Marathon double', () => {
   let double: MarathonDouble;
@@ -71,7 +48,7 @@ describe('herd CLI against the Marathon double', () => {
   afterEach(() => double.stop());
 
   const deployed = async () => {
-    const run = await herd(['deploy', CODEC_JSON, ...FAST], env);
+    const run = await spawnHerd(['deploy', CODEC_JSON, ...FAST], env);
     expect(run).toMatchObject({ code: EXIT.ok });
     return run;
   };
@@ -88,7 +65,7 @@ describe('herd CLI against the Marathon double', () => {
 
   it('deploy of a new version updates with PUT and keeps every instance healthy on the way', async () => {
     await deployed();
-    const run = await herd(['deploy', codecWith(`${GOOD_IMAGE}-next`, dir), ...FAST], env);
+    const run = await spawnHerd(['deploy', codecWith(`${GOOD_IMAGE}-next`, dir), ...FAST], env);
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain('updated and healthy: 2 of 2');
     expect(double.requests).toContainEqual({ method: 'PUT', path: '/v2/apps/herd/codec' });
@@ -101,7 +78,7 @@ describe('herd CLI against the Marathon double', () => {
   it('a deploy whose health checks fail times out, rolls back to the previous version and says so in one line', async () => {
     await deployed();
     const before = await client.getApp('/herd/codec');
-    const run = await herd(
+    const run = await spawnHerd(
       [
         'deploy',
         codecWith(BROKEN_IMAGE, dir),
@@ -141,7 +118,7 @@ describe('herd CLI against the Marathon double', () => {
   }, 240_000);
 
   it('a new app that never turns healthy cannot be rolled back: exit 6, one line saying why', async () => {
-    const run = await herd(
+    const run = await spawnHerd(
       ['deploy', codecWith(BROKEN_IMAGE, dir), '--timeout', '2', ...FAST],
       env,
     );
@@ -162,13 +139,13 @@ describe('herd CLI against the Marathon double', () => {
         docker: { ...codec.container!.docker, image: BROKEN_IMAGE },
       },
     });
-    const refused = await herd(['scale', '/herd/codec', '3', ...FAST], env);
+    const refused = await spawnHerd(['scale', '/herd/codec', '3', ...FAST], env);
     expect(refused.code).toBe(EXIT.locked);
     expect(refused.stderr).toContain(
       `locked by deployment ${stuck.deploymentId} (RestartApplication, step 1 of 1`,
     );
     expect(refused.stderr).toContain('--force');
-    const forced = await herd(['deploy', CODEC_JSON, '--force', ...FAST], env);
+    const forced = await spawnHerd(['deploy', CODEC_JSON, '--force', ...FAST], env);
     expect(forced.code).toBe(EXIT.ok);
     expect(double.requests).toContainEqual({
       method: 'PUT',
@@ -178,17 +155,17 @@ describe('herd CLI against the Marathon double', () => {
 
   it('scale and restart run as deployments and end healthy; status shows the app list', async () => {
     await deployed();
-    const scaled = await herd(['scale', '/herd/codec', '3', ...FAST], env);
+    const scaled = await spawnHerd(['scale', '/herd/codec', '3', ...FAST], env);
     expect(scaled.code).toBe(EXIT.ok);
     expect(scaled.stdout).toContain('ScaleApplication');
     expect(scaled.stdout).toContain('scaled: 3 of 3 healthy');
     const before = await client.getApp('/herd/codec');
-    const restarted = await herd(['restart', '/herd/codec', ...FAST], env);
+    const restarted = await spawnHerd(['restart', '/herd/codec', ...FAST], env);
     expect(restarted.code).toBe(EXIT.ok);
     expect(restarted.stdout).toContain('RestartApplication');
     const after = await client.getApp('/herd/codec');
     expect(after.versionInfo.lastConfigChangeAt > before.versionInfo.lastConfigChangeAt).toBe(true);
-    const status = await herd(['status'], env);
+    const status = await spawnHerd(['status'], env);
     expect(status.code).toBe(EXIT.ok);
     const [header, , row] = status.stdout.split('\n');
     expect(header.split(/\s{2,}/)).toEqual([
@@ -213,16 +190,16 @@ describe('herd CLI against the Marathon double', () => {
 
   it('rollback restores the previous configuration at the current instance count; --to an unknown version is exit 9', async () => {
     await deployed();
-    expect((await herd(['deploy', codecWith(`${GOOD_IMAGE}-next`, dir), ...FAST], env)).code).toBe(
-      EXIT.ok,
-    );
-    expect((await herd(['scale', '/herd/codec', '3', ...FAST], env)).code).toBe(EXIT.ok);
-    const run = await herd(['rollback', '/herd/codec', ...FAST], env);
+    expect(
+      (await spawnHerd(['deploy', codecWith(`${GOOD_IMAGE}-next`, dir), ...FAST], env)).code,
+    ).toBe(EXIT.ok);
+    expect((await spawnHerd(['scale', '/herd/codec', '3', ...FAST], env)).code).toBe(EXIT.ok);
+    const run = await spawnHerd(['rollback', '/herd/codec', ...FAST], env);
     expect(run.code).toBe(EXIT.ok);
     const app = await client.getApp('/herd/codec');
     expect(app.container?.docker.image).toBe(GOOD_IMAGE);
     expect(app).toMatchObject({ instances: 3, tasksHealthy: 3 });
-    const unknown = await herd(
+    const unknown = await spawnHerd(
       ['rollback', '/herd/codec', '--to', '2001-01-01T00:00:00.000Z'],
       env,
     );
@@ -237,7 +214,7 @@ describe('herd CLI against the Marathon double', () => {
     expect(group.apps.map((a) => a.id)).toEqual(
       expect.arrayContaining(['/herd/courseware', '/herd/codec']),
     );
-    const run = await herd(['deploy', groupFile, ...FAST], env);
+    const run = await spawnHerd(['deploy', groupFile, ...FAST], env);
     expect(run.code).toBe(EXIT.ok);
     for (const { id, instances } of group.apps) {
       expect(run.stdout).toContain(`${id} created and healthy: ${instances} of ${instances}`);
@@ -255,7 +232,7 @@ describe('herd CLI against the Marathon double', () => {
       file,
       JSON.stringify({ ...codec, networks: [{ mode: 'overlay' }], killSelection: 'Random' }),
     );
-    const run = await herd(['deploy', file], env);
+    const run = await spawnHerd(['deploy', file], env);
     expect(run.code).toBe(EXIT.invalidDefinition);
     expect(run.stderr).toContain('/networks(0)/mode');
     expect(run.stderr).toContain('/killSelection');
@@ -273,12 +250,12 @@ describe('herd CLI against the Marathon double', () => {
   });
 
   it('usage, unreachable and unknown app each have their own exit code', async () => {
-    expect((await herd(['status'])).code).toBe(EXIT.usage);
-    expect((await herd(['scale', '/herd/codec', 'many'], env)).code).toBe(EXIT.usage);
-    expect((await herd(['deploy', join(dir, 'missing.json')], env)).code).toBe(EXIT.usage);
-    expect((await herd(['status', '/herd/nothing'], env)).code).toBe(EXIT.notFound);
+    expect((await spawnHerd(['status'])).code).toBe(EXIT.usage);
+    expect((await spawnHerd(['scale', '/herd/codec', 'many'], env)).code).toBe(EXIT.usage);
+    expect((await spawnHerd(['deploy', join(dir, 'missing.json')], env)).code).toBe(EXIT.usage);
+    expect((await spawnHerd(['status', '/herd/nothing'], env)).code).toBe(EXIT.notFound);
     const closed = await freePort();
-    const run = await herd(['status'], { MARATHON_URL: `http://127.0.0.1:${closed}` });
+    const run = await spawnHerd(['status'], { MARATHON_URL: `http://127.0.0.1:${closed}` });
     expect(run.code).toBe(EXIT.unreachable);
     expect(run.stderr).toContain(`Marathon at http://127.0.0.1:${closed} did not answer`);
   }, 180_000);
@@ -289,21 +266,21 @@ describe('herd CLI --target swarm: refusals before the engine is asked anything'
   const nowhere = { DOCKER_HOST: `unix://${join(tmpdir(), 'herd-no-docker.sock')}` };
 
   it('an unknown target, an unknown member, a command without a swarm target are usage errors', async () => {
-    const target = await herd(['status', '--target', 'mesos'], nowhere);
+    const target = await spawnHerd(['status', '--target', 'mesos'], nowhere);
     expect(target).toMatchObject({ code: EXIT.usage });
     expect(target.stderr).toContain('--target must be one of marathon, swarm (got "mesos")');
-    const member = await herd(['deploy', '--target', 'swarm', 'inventory'], nowhere);
+    const member = await spawnHerd(['deploy', '--target', 'swarm', 'inventory'], nowhere);
     expect(member).toMatchObject({ code: EXIT.usage });
     expect(member.stderr).toContain(
       'no herd member inventory: the swarm target deploys courseware, codec',
     );
-    const restart = await herd(['restart', '--target', 'swarm', 'herd_codec'], nowhere);
+    const restart = await spawnHerd(['restart', '--target', 'swarm', 'herd_codec'], nowhere);
     expect(restart).toMatchObject({ code: EXIT.usage });
     expect(restart.stderr).toContain('herd restart has no swarm target');
   }, 120_000);
 
   it('no engine on the socket is exit 7, naming the socket', async () => {
-    const run = await herd(['status', '--target', 'swarm'], nowhere);
+    const run = await spawnHerd(['status', '--target', 'swarm'], nowhere);
     expect(run.code).toBe(EXIT.unreachable);
     expect(run.stderr).toContain(`nothing answers on ${join(tmpdir(), 'herd-no-docker.sock')}`);
   }, 60_000);
@@ -321,13 +298,16 @@ describe('herd CLI credentials', () => {
   afterAll(() => double.stop());
 
   it('sends basic auth from env or flags, exits 8 when refused, and never prints the password', async () => {
-    const refused = await herd(['status'], { MARATHON_URL: url });
+    const refused = await spawnHerd(['status'], { MARATHON_URL: url });
     expect(refused.code).toBe(EXIT.unauthorized);
-    const wrong = await herd(['status', '--marathon-user', 'ops', '--marathon-password', 'nope'], {
-      MARATHON_URL: url,
-    });
+    const wrong = await spawnHerd(
+      ['status', '--marathon-user', 'ops', '--marathon-password', 'nope'],
+      {
+        MARATHON_URL: url,
+      },
+    );
     expect(wrong.code).toBe(EXIT.unauthorized);
-    const fromEnv = await herd(['status'], {
+    const fromEnv = await spawnHerd(['status'], {
       MARATHON_URL: url,
       MARATHON_USER: credentials.username,
       MARATHON_PASSWORD: credentials.password,
@@ -336,7 +316,7 @@ describe('herd CLI credentials', () => {
     const inUrl = new URL(url);
     inUrl.username = credentials.username;
     inUrl.password = credentials.password;
-    const fromUrl = await herd(
+    const fromUrl = await spawnHerd(
       ['deploy', CODEC_JSON, '--timeout', '0.5', '--poll-interval', '0.1'],
       {
         MARATHON_URL: inUrl.toString(),
@@ -345,7 +325,7 @@ describe('herd CLI credentials', () => {
     expect(fromUrl.stdout).toContain(`to ${url}`);
     const closed = await freePort();
     inUrl.port = String(closed);
-    const unreachable = await herd(['status'], { MARATHON_URL: inUrl.toString() });
+    const unreachable = await spawnHerd(['status'], { MARATHON_URL: inUrl.toString() });
     expect(unreachable.code).toBe(EXIT.unreachable);
     for (const run of [refused, wrong, fromEnv, fromUrl, unreachable]) {
       expect(`${run.stdout}${run.stderr}`).not.toContain(credentials.password);
@@ -359,11 +339,11 @@ describe('herd CLI credentials', () => {
 describe('herd definitions', () => {
   it('writes the generated definitions, and --check exits 3 while a file differs', async () => {
     const out = mkdtempSync(join(tmpdir(), 'herd-definitions-'));
-    const stale = await herd(['definitions', '--check', '--out', out]);
+    const stale = await spawnHerd(['definitions', '--check', '--out', out]);
     expect(stale.code).toBe(EXIT.invalidDefinition);
     expect(stale.stderr).toContain(join(out, 'codec.json'));
-    expect((await herd(['definitions', '--out', out])).code).toBe(EXIT.ok);
+    expect((await spawnHerd(['definitions', '--out', out])).code).toBe(EXIT.ok);
     expect(readFileSync(join(out, 'codec.json'), 'utf8')).toBe(readFileSync(CODEC_JSON, 'utf8'));
-    expect((await herd(['definitions', '--check', '--out', out])).code).toBe(EXIT.ok);
+    expect((await spawnHerd(['definitions', '--check', '--out', out])).code).toBe(EXIT.ok);
   }, 180_000);
 });

@@ -32,3 +32,12 @@ export const CODEC_DEFAULTS = {
 
 /** Injection token of the validated CodecOptions. */
 export const CODEC_OPTIONS = Symbol('herd:codec:options');
+
+/** What codec serves on /metrics beside every Herd service's metrics. */
+export const CODEC_METRICS = {
+  /**
+   * Jobs not done yet, by `state` (`queued`: PENDING, `running`: RUNNING), in the jobs table every
+   * instance shares: each instance serves the same figures (the shepherd takes their max).
+   */
+  transcodeJobs: 'herd_codec_transcode_jobs',
+} as const;

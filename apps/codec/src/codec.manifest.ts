@@ -16,6 +16,12 @@ export const codecManifest = defineServiceManifest({
   env: { ...clusterServiceEnv(CODEC_SERVICE), [CODEC_ENV.mediaDir]: MEDIA_PATH },
   // Renditions outlive the task; readiness turns 503 when this disk fills up.
   volumes: [{ containerPath: MEDIA_PATH, hostPath: '/srv/herd/codec-media', mode: 'RW' }],
+  // A rolling update moves on at the first check after a new task is ready: every 5 s, not
+  // Consul's 10, halves each step; the orchestrators' check costs milliseconds.
+  health: { intervalSeconds: 5, timeoutSeconds: 3 },
+  // Every instance replaced at once, each new one started beside the one it replaces: a roll
+  // takes one boot, not one per instance, on nodes with room for a second copy of the herd.
+  rollout: { maxSurge: 1 },
   tags: ['worker', 'saga-participant'],
   routing: { group: 'internal' },
 });

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HerdServiceModule, HerdServiceOverrides, ServiceConfig } from '@herd/service';
+import { RegistryModule } from '@herd/registry';
+import { COURSEWARE_SERVICE } from '@herd/contracts';
 import { CODEC_OPTIONS } from './codec.constants';
 import type { CodecOptions } from './codec-options';
 import { CodecSchema1764201600000 } from './migrations/1764201600000-codec-schema';
@@ -10,6 +12,7 @@ import { RenditionsController } from './renditions/renditions.controller';
 import { MediaToolsCheck } from './renditions/media-tools.check';
 import { JobsController } from './transcoding/jobs.controller';
 import { SourceFetcher } from './transcoding/source-fetcher';
+import { TranscodeBacklogGauge } from './transcoding/transcode-backlog.gauge';
 import { TranscodeHandler } from './transcoding/transcode.handler';
 import { TranscodeJob } from './transcoding/transcode-job.entity';
 import { TranscodeJobs } from './transcoding/transcode-jobs';
@@ -31,6 +34,7 @@ export class CodecModule {
           mediaFolders: [options.mediaDir],
           ...overrides,
         }),
+        RegistryModule.forFeature([COURSEWARE_SERVICE]),
       ],
       controllers: [JobsController, RenditionsController],
       providers: [
@@ -42,6 +46,7 @@ export class CodecModule {
         TranscodeJobs,
         TranscodeHandler,
         TranscodeWorker,
+        TranscodeBacklogGauge,
       ],
     };
   }

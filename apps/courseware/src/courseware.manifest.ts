@@ -19,6 +19,12 @@ export const coursewareManifest = defineServiceManifest({
   volumes: [
     { containerPath: ORIGINALS_PATH, hostPath: '/srv/herd/courseware-originals', mode: 'RW' },
   ],
+  // A rolling update moves on at the first check after a new task is ready: every 5 s, not
+  // Consul's 10, halves each step; the orchestrators' check costs milliseconds.
+  health: { intervalSeconds: 5, timeoutSeconds: 3 },
+  // Every instance replaced at once, each new one started beside the one it replaces: a roll
+  // takes one boot, not one per instance, on nodes with room for a second copy of the herd.
+  rollout: { maxSurge: 1 },
   tags: ['api', 'saga-orchestrator'],
   routing: { group: 'external', vhost: 'courseware.herd.internal' },
 });

@@ -3,6 +3,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { diskStorage } from 'multer';
 import { HerdServiceModule, HerdServiceOverrides, ServiceConfig } from '@herd/service';
+import { RegistryModule } from '@herd/registry';
+import { CODEC_SERVICE } from '@herd/contracts';
 import type { CoursewareOptions } from './courseware-options';
 import { CodecMediaProxy } from './coursewares/codec-media.proxy';
 import { Courseware } from './coursewares/courseware.entity';
@@ -31,6 +33,7 @@ export class CoursewareModule {
           mediaFolders: [options.storageDir],
           ...overrides,
         }),
+        RegistryModule.forFeature([CODEC_SERVICE]),
         // Uploads stream to disk under a name courseware picks; multer stops at the limit (413).
         MulterModule.register({
           storage: diskStorage({

@@ -7,6 +7,7 @@ import { InMemoryRegistryStore } from '@herd/registry';
 import { OutboxDeadLetterEntity, SagaInstanceEntity } from '@herd/saga';
 import { eventually } from '@herd/testing';
 import { createValidationPipe, loadServiceConfig, ServiceConfigError } from '@herd/service';
+import { CODEC_METRICS } from '../../codec/src/codec.constants';
 import { InMemoryScalingTarget } from './autoscaler/targets/in-memory-scaling-target';
 import { loadShepherdConfig } from './config/shepherd-config';
 import { HerdSnapshot } from './herd/herd-snapshot';
@@ -217,7 +218,27 @@ describe('shepherd configuration', () => {
     [
       'SHEPHERD_POLICIES',
       '[{"app":"codec","minInstances":1,"maxInstances":2}]',
-      'scaling policy [0] needs at least one rule: cpu, memory or lag',
+      'scaling policy [0] needs at least one rule: cpu, memory, lag or backlog',
+    ],
+    [
+      'SHEPHERD_POLICIES',
+      '[{"app":"codec","minInstances":1,"maxInstances":2,"backlog":{"metric":"jobs waiting","targetPerInstance":2,"idleWindowMs":0}}]',
+      'scaling policy [0].backlog.metric must be a Prometheus metric name',
+    ],
+    [
+      'SHEPHERD_POLICIES',
+      '[{"app":"codec","minInstances":1,"maxInstances":2,"backlog":{"metric":"herd_jobs","aggregate":"mean","targetPerInstance":2,"idleWindowMs":0}}]',
+      'scaling policy [0].backlog.aggregate must be "sum" or "max"',
+    ],
+    [
+      'SHEPHERD_POLICIES',
+      '[{"app":"codec","minInstances":1,"maxInstances":2,"backlog":{"metric":"herd_jobs","targetPerInstance":0,"idleWindowMs":0}}]',
+      'scaling policy [0].backlog.targetPerInstance must be greater than 0',
+    ],
+    [
+      'SHEPHERD_POLICIES',
+      '[{"app":"codec","minInstances":1,"maxInstances":2,"backlog":{"metric":"herd_jobs","targetPerInstance":2}}]',
+      'scaling policy [0].backlog.idleWindowMs is required',
     ],
     [
       'SHEPHERD_POLICIES',
@@ -262,6 +283,10 @@ describe('shepherd configuration', () => {
       minInstances: 2,
       allocation: { cpus: 1, memMb: 512 },
     });
-    expect(config.policies[0].lag).toMatchObject({ group: 'codec', topics: ['codec.commands'] });
+    // codec takes a command at once and queues the job: its own gauge, not its group's lag
+    expect(config.policies[0].backlog).toMatchObject({
+      metric: CODEC_METRICS.transcodeJobs,
+      aggregate: 'max',
+    });
   });
 });

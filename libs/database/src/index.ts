@@ -24,6 +24,11 @@ export { openServiceDataSource } from './core/open-service-data-source';
 export { resolveDatabaseOptions } from './core/resolve-options';
 export type { ResolvedDatabaseOptions } from './core/resolved-options';
 export { provisioningStatements } from './core/provisioning';
+export { provisionServiceDatabase } from './core/provision-service-database';
+export type {
+  ServiceDatabaseTarget,
+  ProvisionedServiceDatabase,
+} from './core/provision-service-database';
 export type { DatabaseLogger } from './core/database-logger';
 export { assertSelfContained, findOwnershipViolations } from './ownership/ownership-guard';
 export type { OwnershipScope } from './ownership/ownership-guard';

@@ -1,6 +1,6 @@
 import { HEALTH_DEFAULTS } from '@herd/health';
 import { REGISTRY_DEFAULTS } from '@herd/registry';
-import { defineServiceManifest, manifestImageRef } from './define-service-manifest';
+import { defineServiceManifest, manifestImageRef, rolloutBatch } from './define-service-manifest';
 import { ManifestError } from './errors/manifest.error';
 import { ServiceManifestInput } from './service-manifest.interface';
 
@@ -81,6 +81,18 @@ describe('defineServiceManifest', () => {
     const error = refusal(input);
     expect(error.field).toBe(field);
     expect(error.message).toContain(field);
+  });
+
+  it('rolls out half as many again by default, and refuses a surge outside 0 to 1', () => {
+    expect(defineServiceManifest(minimal).rollout).toEqual({ maxSurge: 0.5 });
+    expect(rolloutBatch(defineServiceManifest({ ...minimal, instances: 3 }))).toBe(1);
+    expect(rolloutBatch(defineServiceManifest({ ...minimal, instances: 6 }))).toBe(3);
+    expect(rolloutBatch(defineServiceManifest({ ...minimal, rollout: { maxSurge: 1 } }), 5)).toBe(
+      5,
+    );
+    for (const maxSurge of [-0.1, 1.5, Number.NaN]) {
+      expect(refusal({ rollout: { maxSurge } })).toMatchObject({ field: 'rollout.maxSurge' });
+    }
   });
 
   it('keeps secrets as references and never as values', () => {

@@ -154,6 +154,13 @@ export function defineServiceManifest(input: ServiceManifestInput): ServiceManif
   wholeAtLeast('drain.drainTimeoutMs', drainTimeoutMs, 0);
   wholeAtLeast('drain.closeMs', closeMs, 0);
 
+  const maxSurge = input.rollout?.maxSurge ?? MANIFEST_DEFAULTS.maxSurge;
+  check(
+    typeof maxSurge === 'number' && maxSurge >= 0 && maxSurge <= 1,
+    'rollout.maxSurge',
+    `must be a share of the instances from 0 to 1 (got ${maxSurge})`,
+  );
+
   const tags = [...(input.tags ?? [])];
   tags.forEach((tag, i) =>
     check(/^[^\s,]+$/.test(tag), `tags[${i}]`, 'must be a non-empty word without spaces or commas'),
@@ -182,9 +189,18 @@ export function defineServiceManifest(input: ServiceManifestInput): ServiceManif
       closeMs,
       killGracePeriodSeconds: Math.ceil((graceMs + drainTimeoutMs + closeMs) / 1000),
     },
+    rollout: { maxSurge },
     tags,
     routing: vhost === undefined ? { group } : { group, vhost },
   };
+}
+
+/**
+ * How many instances of `instances` a rolling update replaces at once: ⌊instances × maxSurge⌋,
+ * at least one (Marathon's rule for `maximumOverCapacity`, where none would otherwise move).
+ */
+export function rolloutBatch(manifest: ServiceManifest, instances = manifest.instances): number {
+  return Math.max(1, Math.floor(instances * manifest.rollout.maxSurge));
 }
 
 /** `herd/codec:1.4.0`: the image reference every target runs. */

@@ -1,4 +1,4 @@
-export { defineServiceManifest, manifestImageRef } from './define-service-manifest';
+export { defineServiceManifest, manifestImageRef, rolloutBatch } from './define-service-manifest';
 export { MANIFEST_DEFAULTS } from './manifest.constants';
 export { ManifestError } from './errors/manifest.error';
 export type {
@@ -6,6 +6,7 @@ export type {
   ManifestEnvValue,
   ManifestHealth,
   ManifestPort,
+  ManifestRollout,
   ManifestRouting,
   ManifestVolume,
   SecretRef,

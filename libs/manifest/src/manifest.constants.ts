@@ -24,6 +24,7 @@ export const MANIFEST_DEFAULTS = {
   graceMs: HEALTH_DEFAULTS.graceMs,
   drainTimeoutMs: HEALTH_DEFAULTS.drainTimeoutMs,
   closeMs: 5_000,
+  maxSurge: 0.5,
   routingGroup: 'external',
 } as const;
 

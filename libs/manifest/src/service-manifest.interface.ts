@@ -43,6 +43,15 @@ export interface ManifestDrain {
   readonly killGracePeriodSeconds: number;
 }
 
+export interface ManifestRollout {
+  /**
+   * How many instances a rolling update may run beyond the count, as a share of it (0 to 1):
+   * new instances start before old ones stop, ⌊instances × maxSurge⌋ at a time (at least one).
+   * Marathon's `maximumOverCapacity`; on Swarm the update's parallelism (start-first).
+   */
+  readonly maxSurge: number;
+}
+
 export interface ManifestRouting {
   /** Edge load balancer group (marathon-lb `HAPROXY_GROUP`). */
   readonly group: string;
@@ -67,6 +76,7 @@ export interface ServiceManifest {
   readonly volumes: readonly ManifestVolume[];
   readonly health: ManifestHealth;
   readonly drain: ManifestDrain;
+  readonly rollout: ManifestRollout;
   /** Tags the service registers in Consul with. */
   readonly tags: readonly string[];
   readonly routing: ManifestRouting;
@@ -94,6 +104,8 @@ export interface ServiceManifestInput {
   >;
   readonly health?: Mutable<ManifestHealth>;
   readonly drain?: Mutable<Omit<ManifestDrain, 'killGracePeriodSeconds'>>;
+  /** Default `maxSurge: 0.5`: one instance at a time up to three, half as many again beyond. */
+  readonly rollout?: Mutable<ManifestRollout>;
   readonly tags?: readonly string[];
   readonly routing?: Mutable<ManifestRouting>;
 }

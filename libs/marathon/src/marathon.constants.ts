@@ -2,10 +2,9 @@
 export const MARATHON_DEFAULTS = {
   /** Every herd member lives under this group: `/herd/codec`. */
   groupId: '/herd',
-  /** Zero downtime: never fewer healthy instances than asked for during an upgrade ... */
+  /** Zero downtime: never fewer healthy instances than asked for during an upgrade, so new ones
+   * start first, as many at once as the manifest's `rollout.maxSurge` allows. */
   minimumHealthCapacity: 1,
-  /** ... so new ones start first, up to half as many again. */
-  maximumOverCapacity: 0.5,
   /** A lost agent's tasks are replaced after a minute, and forgotten after ten. */
   inactiveAfterSeconds: 60,
   expungeAfterSeconds: 600,

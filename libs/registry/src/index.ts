@@ -25,7 +25,12 @@ export type {
   WatchStatus,
 } from './interfaces/service-registry.interface';
 export type { LoadBalancer, LoadBalancerName } from './interfaces/load-balancer.interface';
-export type { ServiceRequest, ServiceResponse } from './interfaces/service-request.interface';
+export type {
+  ServiceRequest,
+  ServiceResponse,
+  ServiceStreamRequest,
+  ServiceStreamResponse,
+} from './interfaces/service-request.interface';
 export { ConsulServiceRegistry } from './consul/consul-service-registry';
 export type { ConsulHealthEntry } from './consul/consul-agent.client';
 export { InMemoryServiceRegistry } from './memory/in-memory-service-registry';

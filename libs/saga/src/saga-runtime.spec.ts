@@ -1,16 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { silenceNestLogger } from '@herd/testing';
 import { defineSaga } from './core/saga-definition.builder';
 import { validatedBy } from './core/payload-schema';
-import { TERMINAL_SAGA_STATES } from './core/saga-state';
 import { SagaCommandRejectedError } from './errors/saga-command-rejected.error';
 import { SagaOptionsError } from './errors/saga-options.error';
 import { SagaStateError } from './errors/saga-state.error';
-import type { SagaView } from './interfaces/saga-view.interface';
 import { SagaInstanceEntity } from './orchestrator/saga-instance.entity';
 import { SagaRuntime } from './saga-runtime';
-import { SAGA_ENTITIES } from './saga.entities';
 import { SAGA_HEADERS } from './saga.constants';
+import { sagaEnd, sagaSqlite } from './testing/memory-saga-fixture';
 import { waitFor } from './testing/wait-for';
 import { MemoryBroker } from './transport/memory/memory-broker';
 import { MemorySagaTransport } from './transport/memory/memory-saga.transport';
@@ -29,17 +28,9 @@ interface Order {
   confirmed?: boolean;
 }
 
-async function sqlite(): Promise<DataSource> {
-  const ds = new DataSource({
-    type: 'better-sqlite3',
-    database: ':memory:',
-    entities: SAGA_ENTITIES,
-    synchronize: true,
-  });
-  return ds.initialize();
-}
-
 describe('SagaRuntime on the memory transport and SQLite', () => {
+  // Refused commands, rejected handlers and retried conflicts are what this suite provokes.
+  silenceNestLogger();
   let broker: MemoryBroker;
   let orchestratorDb: DataSource;
   let participantDb: DataSource;
@@ -130,8 +121,8 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     shipAttempts = 0;
     releaseBehaviour = 'ok';
     broker = new MemoryBroker();
-    orchestratorDb = await sqlite();
-    participantDb = await sqlite();
+    orchestratorDb = await sagaSqlite();
+    participantDb = await sagaSqlite();
     orchestrator = new SagaRuntime({
       dataSource: orchestratorDb,
       serviceName: 'orders',
@@ -202,15 +193,7 @@ describe('SagaRuntime on the memory transport and SQLite', () => {
     await participantDb.destroy();
   });
 
-  const terminal = (id: string) =>
-    waitFor<SagaView>(
-      async () => {
-        const view = await orchestrator.orchestrator.findById(id);
-        return TERMINAL_SAGA_STATES.includes(view.state) ? view : undefined;
-      },
-      `saga ${id} to end`,
-      10_000,
-    );
+  const terminal = (id: string) => sagaEnd(orchestrator, id, 10_000);
 
   it('completes the happy path and folds replies into the data', async () => {
     const id = await orchestrator.orchestrator.start('order', { orderId: 'o1', amount: 5 });

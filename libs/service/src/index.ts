@@ -1,3 +1,6 @@
+// First, before anything imports Nest or pg: their import-time work a service never uses is skipped.
+import './boot/deferred-nest-timestamps';
+import './boot/pg-without-fetch';
 export { HerdServiceModule } from './herd-service.module';
 export type { HerdServiceOverrides, HerdServiceParts } from './herd-service.module';
 export { loadServiceConfig } from './config/service-config';

@@ -8,7 +8,11 @@ export {
   swarmServiceName,
 } from './stack/build-service-spec';
 export { renderSwarmStack } from './stack/render-swarm-stack';
-export type { SwarmSecretNeed, SwarmServiceOptions } from './stack/swarm-service-options.interface';
+export type {
+  SwarmDockerSocket,
+  SwarmSecretNeed,
+  SwarmServiceOptions,
+} from './stack/swarm-service-options.interface';
 export { DOCKER_API_VERSION, SWARM_LABELS } from './swarm.constants';
 export { DockerEngineError } from './errors/docker-engine.error';
 export { DockerEngineUnreachableError } from './errors/docker-engine-unreachable.error';

@@ -14,6 +14,9 @@ export const SWARM_LABELS = {
   manifest: 'io.herd.manifest',
 } as const;
 
+/** The placement of a task that drives the swarm through its node's engine. */
+export const MANAGER_ONLY = 'node.role == manager';
+
 /** Where Swarm mounts a service's secrets inside its containers. */
 export const SECRETS_DIR = '/run/secrets';
 
@@ -37,21 +40,19 @@ export const TASK_ID = '{{.Task.ID}}';
 export const TASK_PORT_FILE = '/tmp/.herd-port';
 
 /**
- * The health check is a `node -e` started per check: on a loaded machine Node alone can take
- * over a second to start, so a shorter timeout marks a healthy task unhealthy.
+ * A loaded node can hold even a millisecond check back for a while (the container's exec, the
+ * service's own answer): a shorter timeout marks a healthy task unhealthy.
  */
 export const MIN_HEALTHCHECK_TIMEOUT_SECONDS = 3;
 
 export const SWARM_DEFAULTS = {
-  /** One task at a time: the other replicas keep serving while one is replaced. */
-  updateParallelism: 1,
   updateDelayMs: 0,
   /** No failed task is tolerated during an update: the first one rolls it back. */
   maxFailureRatio: 0,
   restartDelayMs: 5_000,
   restartMaxAttempts: 0,
   restartWindowMs: 120_000,
-  /** Room for Node's heap and the check's own `node -e` beside it. */
+  /** The task's scratch files, its port file and the health check's marker. */
   tmpfsBytes: 64 * 1024 * 1024,
   spreadOver: 'node.id',
 } as const;

@@ -107,6 +107,8 @@ export class DeployCommand extends ChangeCommand {
 
   @Option({
     flags: '--volume <container-path=host-path>',
+    // Repeatable, so the options key is the plural SwarmDeployOptions reads.
+    name: 'volumes',
     description: "swarm: host path of a manifest volume (repeatable; default: the manifest's)",
   })
   parseVolume(value: string, previous: Record<string, string> = {}): Record<string, string> {

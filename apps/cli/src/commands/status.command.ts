@@ -1,6 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import { MARATHON_LABELS, MarathonApp, MarathonClient } from '@herd/marathon';
-import { formatTable } from '@herd/testing';
+import { formatTable } from '../text-table';
 import { EXIT } from '../exit-codes';
 import { HerdCommand, HerdCommandOptions } from '../herd.command';
 import type { SwarmTarget } from '../swarm/swarm-target';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
-import { Client } from 'pg';
+import { provisionServiceDatabase } from '@herd/database';
 import { serviceDatabaseUrlKey } from '@herd/service';
 import {
   DockerEngineClient,
@@ -16,10 +16,13 @@ import {
   infraUp,
   resolveInfraPaths,
 } from '@herd/testing';
+import { shepherdManifest } from '../../../shepherd/src/shepherd.manifest';
 import { EXIT } from '../exit-codes';
 import { HERD_STACK, herdSwarmMembers } from './herd-swarm-stack';
 import { SwarmTarget } from './swarm-target';
 
+/** The herd's members and their shepherd, in the order the ranch deploys them. */
+const RANCH_MANIFESTS = [...herdSwarmMembers().map((member) => member.manifest), shepherdManifest];
 /** Replicas of each member on the ranch: enough to see a roll and a kill go unnoticed. */
 export const RANCH_REPLICAS = 3;
 const VALUE_LABEL = 'io.herd.value-sha256';
@@ -37,17 +40,16 @@ export interface RanchOptions {
  * `npm run ranch`: the herd on this machine's Docker swarm. A one-node swarm is made when the
  * engine is in none (an existing one is used as it is), the images are built, the infra started,
  * each member's own database and Docker secrets created, courseware and codec deployed with
- * several replicas each on the host network (loopback only), and what to look at printed.
+ * several replicas each on the host network (loopback only), then one shepherd scaling them
+ * through the engine's socket, and what to look at printed.
  */
 export async function runRanch(options: RanchOptions): Promise<number> {
   const { progress } = options;
   const paths = resolveInfraPaths();
   const client = new DockerEngineClient();
-  const members = herdSwarmMembers();
-
   progress('images', 'building (docker/service.Dockerfile, the layer cache keeps repeats short)');
   const built = await buildServiceImages(
-    members.map((member) => member.manifest.name),
+    RANCH_MANIFESTS.map((manifest) => manifest.name),
     { paths, progress },
   );
   for (const image of built) progress('images', `${image.image} (${image.id.slice(7, 19)})`);
@@ -66,15 +68,17 @@ export async function runRanch(options: RanchOptions): Promise<number> {
   const consulUrl = infra[INFRA_ENV_KEYS.consul];
 
   // The manifests' own host paths (as in the stack file), so a later `herd deploy` needs no flag.
-  const volumes = members.flatMap((member) => member.manifest.volumes);
+  const volumes = RANCH_MANIFESTS.flatMap((manifest) => manifest.volumes);
   for (const volume of volumes) {
     mkdirSync(volume.hostPath, { recursive: true });
     // The tasks run as uid 999: a bind-mounted folder must be theirs to write.
     if (volume.mode === 'RW') chmodSync(volume.hostPath, 0o777);
   }
 
-  for (const { manifest } of members) {
-    const databaseUrl = await provisionServiceDatabase(adminUrl, manifest.name);
+  for (const manifest of RANCH_MANIFESTS) {
+    // The development convention of @herd/service: role, password and database named after it.
+    const role = manifest.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+    const { url: databaseUrl } = await provisionServiceDatabase(adminUrl, { role, password: role });
     progress('database', `${manifest.name}: its own role and database (${redact(databaseUrl)})`);
     const values: Record<string, string> = {
       [serviceDatabaseUrlKey(manifest.name)]: databaseUrl,
@@ -88,6 +92,7 @@ export async function runRanch(options: RanchOptions): Promise<number> {
   }
 
   const target = new SwarmTarget(options.out, options.err, 1000, client);
+  // Every member, the shepherd last and with one replica whatever `replicas` says.
   const code = await target.deploy(
     [],
     {
@@ -110,8 +115,8 @@ export async function runRanch(options: RanchOptions): Promise<number> {
 /** `npm run ranch -- down`: the herd's services and secrets removed; `leave`: the swarm too. */
 export async function ranchDown(options: RanchOptions & { leave: boolean }): Promise<number> {
   const client = new DockerEngineClient();
-  for (const { manifest, options: member } of herdSwarmMembers()) {
-    const name = swarmServiceName(manifest, member);
+  for (const manifest of RANCH_MANIFESTS) {
+    const name = swarmServiceName(manifest, { stack: HERD_STACK });
     const removed = await client.removeService(name).then(
       () => 'removed',
       () => 'not there',
@@ -156,37 +161,10 @@ async function ensureSecret(client: DockerEngineClient, name: string, value: str
   return existing ? 'replaced' : 'created';
 }
 
-/**
- * The member's own role and database on the infra's PostgreSQL, made when missing (the
- * development convention of @herd/service: role, password and database named after the service).
- */
-export async function provisionServiceDatabase(adminUrl: string, service: string) {
-  const role = service.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const hasRole = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-    await admin.query(
-      `${hasRole.rowCount ? 'ALTER' : 'CREATE'} ROLE "${role}" LOGIN PASSWORD '${role}'`,
-    );
-    const hasDatabase = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [role]);
-    if (!hasDatabase.rowCount) {
-      await admin.query(`CREATE DATABASE "${role}" OWNER "${role}"`);
-      await admin.query(`REVOKE ALL ON DATABASE "${role}" FROM PUBLIC`);
-    }
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.username = role;
-  url.password = role;
-  url.pathname = `/${role}`;
-  return url.toString();
-}
-
 async function whereToLook(consulUrl: string, media: string): Promise<string> {
   const lines = ['', 'The herd runs on this machine’s swarm. Where to look:'];
-  for (const { manifest } of herdSwarmMembers()) {
+  let page = '(not passing in Consul yet: docker service ps herd_shepherd)';
+  for (const manifest of RANCH_MANIFESTS) {
     const answer = await fetch(`${consulUrl}/v1/health/service/${manifest.name}?passing=true`);
     const entries = (await answer.json()) as Array<{
       Service: { ID: string; Address: string; Port: number; Meta?: Record<string, string> };
@@ -196,16 +174,19 @@ async function whereToLook(consulUrl: string, media: string): Promise<string> {
       lines.push(
         `    http://${s.Address}:${s.Port}  ${s.Meta?.version ?? '?'}  ${s.ID}  (/health/ready, /metrics)`,
       );
+      if (manifest === shepherdManifest) page = `http://${s.Address}:${s.Port}/`;
     }
   }
   lines.push(
+    `  the shepherd’s page: ${page}  (the herd, its sagas, and why it scaled; GET /autoscaler/decisions)`,
     `  Consul UI:        ${consulUrl}/ui/dc1/services`,
     `  the app list:     npx herd status --target swarm --stack ${HERD_STACK}`,
-    `  tasks:            docker service ps ${HERD_STACK}_courseware ${HERD_STACK}_codec`,
+    `  tasks:            docker service ps ${HERD_STACK}_courseware ${HERD_STACK}_codec ${HERD_STACK}_shepherd`,
     `  a new version:    set -a && . .herd/infra.env && set +a && export HERD_BIND_HOST=${RANCH_HOST}`,
     `                    npx herd deploy --target swarm codec --version <semver>   (image herd/codec:<semver>)`,
     `  kill a sheep:     docker kill $(docker ps -q -f label=com.docker.swarm.service.name=${HERD_STACK}_codec | head -1)`,
-    `  codec's media:    ${media} (sources for codec go here, as file:///srv/media/<name>)`,
+    `  publish a course: C=http://<a courseware address above>, then the calls in README.md's "The courseware API"`,
+    `  media on disk:    ${media} (courseware's originals, codec's renditions)`,
     `  stop it all:      npm run ranch -- down [--leave]`,
     '',
   );

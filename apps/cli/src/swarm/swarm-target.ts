@@ -2,6 +2,7 @@ import {
   DockerEngineClient,
   SwarmChange,
   SwarmDeployer,
+  SwarmDockerSocket,
   SwarmProgress,
   SwarmServiceOptions,
   SwarmServiceStatus,
@@ -11,12 +12,14 @@ import {
   describeProgress,
   swarmStatus,
 } from '@herd/swarm';
+import { statSync } from 'node:fs';
 import { ServiceManifest } from '@herd/manifest';
-import { formatTable } from '@herd/testing';
+import { formatTable } from '../text-table';
 import { seconds } from '../durations';
 import { EXIT } from '../exit-codes';
 import { UsageError } from '../usage.error';
-import { HERD_STACK, herdSwarmMembers } from './herd-swarm-stack';
+import { shepherdManifest } from '../../../shepherd/src/shepherd.manifest';
+import { HERD_STACK, herdShepherdMember, herdSwarmMembers } from './herd-swarm-stack';
 
 /** What `herd deploy --target swarm` adds to a member's manifest (flags, see the CLI README). */
 export interface SwarmDeployOptions {
@@ -69,21 +72,28 @@ export class SwarmTarget {
   ): Promise<number> {
     const { env: extraEnv, volumes, version, host, ...rest } = options;
     const shell = fromShell(process.env);
-    const members = herdSwarmMembers({
+    const shared = {
       ...rest,
       stack: options.stack ?? HERD_STACK,
       env: { ...shell.env, ...extraEnv },
       host: host ?? shell.host,
       volumeSources: volumes,
-    });
-    const known = members.map((member) => member.manifest.name);
+    };
+    const herd = herdSwarmMembers(shared);
+    const known = [...herd.map((member) => member.manifest.name), shepherdManifest.name];
     const unknown = names.filter((name) => !known.includes(name));
     if (unknown.length) {
       throw new UsageError(
         `no herd member ${unknown.join(', ')}: the swarm target deploys ${known.join(', ')}`,
       );
     }
-    for (const member of members.filter((m) => !names.length || names.includes(m.manifest.name))) {
+    const wanted = (name: string) => !names.length || names.includes(name);
+    // The shepherd last, so its first cycle finds the herd it watches.
+    const members = [
+      ...herd.filter((member) => wanted(member.manifest.name)),
+      ...(wanted(shepherdManifest.name) ? [herdShepherdMember(shared, this.socket())] : []),
+    ];
+    for (const member of members) {
       const manifest = version ? { ...member.manifest, version } : member.manifest;
       const spec = buildServiceSpec(manifest, {
         ...member.options,
@@ -153,6 +163,15 @@ export class SwarmTarget {
   ): Promise<number | undefined> {
     const existing = await this.client.findService(swarmServiceName(manifest, options));
     return existing?.Spec.Mode.Replicated.Replicas;
+  }
+
+  /**
+   * The engine's socket and its group as this machine sees them, for the shepherd's task: the CLI
+   * talks to a manager's engine over this socket, and the shepherd is placed on a manager.
+   */
+  private socket(): SwarmDockerSocket {
+    const hostPath = this.client.socketPath;
+    return { hostPath, gid: statSync(hostPath).gid };
   }
 
   private deployer(): SwarmDeployer {

@@ -1,9 +1,8 @@
 import { createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream } from 'node:stream/web';
 import { Injectable } from '@nestjs/common';
-import { RegistryService, type ServiceInstance } from '@herd/registry';
+import { InjectServiceClient, ServiceHttpClient } from '@herd/registry';
 import { COURSEWARE_SERVICE, coursewareSourcePath } from '@herd/contracts';
 import { SourceMediaError } from '../errors/source-media.error';
 import { SourceUnavailableError } from '../errors/source-unavailable.error';
@@ -12,13 +11,16 @@ import { SourceUnavailableError } from '../errors/source-unavailable.error';
 const IDLE_TIMEOUT_MS = 30_000;
 
 /**
- * Downloads a courseware's original to a local file. The courseware service is found by name in
- * the registry (codec's configuration holds no address), the URL is built from the id alone, and
- * the body streams to disk through a byte counter that stops at `maxBytes`.
+ * Downloads a courseware's original to a local file. The courseware service is called by name
+ * (codec's configuration holds no address; any instance serves any original, and the client moves
+ * to another one until a head arrives), the URL is built from the id alone, and the body streams
+ * to disk through a byte counter that stops at `maxBytes`.
  */
 @Injectable()
 export class SourceFetcher {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(
+    @InjectServiceClient(COURSEWARE_SERVICE) private readonly courseware: ServiceHttpClient,
+  ) {}
 
   async fetch(
     coursewareId: string,
@@ -26,51 +28,27 @@ export class SourceFetcher {
     maxBytes: number,
     signal: AbortSignal,
   ): Promise<void> {
-    const instances = await this.registry.resolve(COURSEWARE_SERVICE).catch((error: Error) => {
-      throw new SourceUnavailableError(`no courseware instance to fetch from: ${error.message}`);
-    });
-    const failures: string[] = [];
-    // Any instance serves any original (courseware's storage is its own, shared by its instances).
-    for (const instance of shuffled(instances)) {
-      try {
-        return await this.download(instance, coursewareId, destination, maxBytes, signal);
-      } catch (error) {
-        if (!(error instanceof SourceUnavailableError)) throw error;
-        failures.push(`${instance.id}: ${error.message}`);
-      }
-    }
-    throw new SourceUnavailableError(`could not fetch the original (${failures.join('; ')})`);
-  }
-
-  private async download(
-    instance: ServiceInstance,
-    coursewareId: string,
-    destination: string,
-    maxBytes: number,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const host = instance.address.includes(':') ? `[${instance.address}]` : instance.address;
-    const url = `http://${host}:${instance.port}${coursewareSourcePath(coursewareId)}`;
-    let response: Response;
-    try {
-      response = await fetch(url, { signal, redirect: 'error' });
-    } catch (error) {
-      throw new SourceUnavailableError((error as Error).message);
-    }
+    const response = await this.courseware
+      .stream(coursewareSourcePath(coursewareId), { signal })
+      .catch((error: Error) => {
+        if (signal.aborted) throw error;
+        throw new SourceUnavailableError(`could not fetch the original: ${error.message}`);
+      });
+    const { body } = response;
     if (response.status === 404) {
+      body.destroy();
       throw new SourceMediaError('courseware has no original for this courseware');
     }
-    if (!response.ok || !response.body) {
+    if (response.status < 200 || response.status >= 300) {
+      body.destroy();
       throw new SourceUnavailableError(`courseware answered HTTP ${response.status}`);
     }
-    const declared = Number(response.headers.get('content-length') ?? NaN);
-    if (declared > maxBytes) {
-      await response.body.cancel();
+    if (Number(response.headers['content-length'] ?? NaN) > maxBytes) {
+      body.destroy();
       throw tooLarge(maxBytes);
     }
     let received = 0;
     let idle: NodeJS.Timeout | undefined;
-    const body = Readable.fromWeb(response.body as ReadableStream<Uint8Array>);
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         received += chunk.length;
@@ -96,8 +74,4 @@ export class SourceFetcher {
 
 function tooLarge(maxBytes: number): SourceMediaError {
   return new SourceMediaError(`the original is larger than the codec accepts (${maxBytes} bytes)`);
-}
-
-function shuffled<T>(items: readonly T[]): T[] {
-  return [...items].sort(() => Math.random() - 0.5);
 }

@@ -51,6 +51,20 @@ export class TranscodeJobs {
     });
   }
 
+  /** The jobs not done yet: PENDING (a retry's wait included) and RUNNING (a dead worker's too). */
+  async backlog(): Promise<{ queued: number; running: number }> {
+    const rows = await this.dataSource
+      .getRepository(TranscodeJob)
+      .createQueryBuilder('job')
+      .select('job.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .where("job.status IN ('PENDING', 'RUNNING')")
+      .groupBy('job.status')
+      .getRawMany<{ status: string; count: string | number }>();
+    const count = (status: string) => Number(rows.find((r) => r.status === status)?.count ?? 0);
+    return { queued: count('PENDING'), running: count('RUNNING') };
+  }
+
   /** Extends the lease and records progress; false when the lease is no longer this worker's. */
   async renew(job: ClaimedJob, leaseMs: number, progress: number): Promise<boolean> {
     const result = await this.dataSource.manager.update(

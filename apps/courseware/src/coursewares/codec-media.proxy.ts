@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream } from 'node:stream/web';
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { RegistryService } from '@herd/registry';
+import { InjectServiceClient, ServiceHttpClient, type ServiceStreamResponse } from '@herd/registry';
 import { CODEC_SERVICE, type Rendition } from '@herd/contracts';
 
 /** Request headers a player sends that the codec's range support answers. */
@@ -19,45 +17,33 @@ const FORWARDED_RESPONSE = [
 ];
 
 /**
- * Plays a rendition through courseware: the codec instance is found by name in the registry and
- * the request's range headers are passed on, so a browser seeks in it as if it were local. The
- * path comes from the codec's own reply, never from the request.
+ * Plays a rendition through courseware: the codec is called by name (the client moves to another
+ * instance until one answers below 500) and the request's range headers are passed on, so a
+ * browser seeks in it as if it were local. The path comes from the codec's own reply, never from
+ * the request.
  */
 @Injectable()
 export class CodecMediaProxy {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(@InjectServiceClient(CODEC_SERVICE) private readonly codec: ServiceHttpClient) {}
 
   async stream(rendition: Rendition, request: Request, response: Response): Promise<void> {
-    const instances = await this.registry.resolve(CODEC_SERVICE).catch(() => []);
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    for (const instance of instances) {
-      const host = instance.address.includes(':') ? `[${instance.address}]` : instance.address;
-      let upstream: globalThis.Response;
-      try {
-        upstream = await fetch(`http://${host}:${instance.port}${rendition.path}`, {
-          headers,
-          redirect: 'error',
-        });
-      } catch {
-        continue;
-      }
-      if (upstream.status >= 500) continue;
-      response.status(upstream.status);
-      for (const name of FORWARDED_RESPONSE) {
-        const value = upstream.headers.get(name);
-        if (value !== null) response.setHeader(name, value);
-      }
-      if (!upstream.body) {
-        response.end();
-        return;
-      }
-      await pipeline(Readable.fromWeb(upstream.body as ReadableStream<Uint8Array>), response);
-      return;
+    let upstream: ServiceStreamResponse;
+    try {
+      upstream = await this.codec.stream(rendition.path, { headers });
+    } catch {
+      throw new ServiceUnavailableException('no codec instance can serve this rendition right now');
     }
-    throw new ServiceUnavailableException('no codec instance can serve this rendition right now');
+    response.status(upstream.status);
+    for (const name of FORWARDED_RESPONSE) {
+      const value = upstream.headers[name];
+      if (value !== undefined) response.setHeader(name, value);
+    }
+    // A player that leaves mid-body ends the pipeline, which destroys the codec's body too.
+    await pipeline(upstream.body, response);
   }
 }

@@ -14,7 +14,7 @@ import { ConsumerLagSource } from '../lag/consumer-lag.source';
 import { InstanceUsage } from '../metrics/metric-sample';
 import { Autoscaler } from './core/autoscaler';
 import { AppObservation, ScalingDecision } from './core/scaling-decision';
-import { ScalingPolicy } from './core/scaling-policy';
+import { BacklogRule, ScalingPolicy } from './core/scaling-policy';
 import { DecisionOutcome, ScalingDecisionEntity } from './scaling-decision.entity';
 import { ScalingTarget } from './targets/scaling-target';
 
@@ -62,6 +62,11 @@ export class AutoscalerService implements OnApplicationShutdown {
 
   get policies(): readonly ScalingPolicy[] {
     return this.config.policies;
+  }
+
+  /** The metrics the backlog rules read: what the metrics source is asked for every cycle. */
+  get backlogMetrics(): string[] {
+    return [...new Set(this.config.policies.flatMap((p) => (p.backlog ? [p.backlog.metric] : [])))];
   }
 
   async cycle(
@@ -122,6 +127,7 @@ export class AutoscalerService implements OnApplicationShutdown {
         policy.lag && this.lag
           ? await this.lag.groupLag(policy.lag.group, policy.lag.topics)
           : undefined,
+      backlog: policy.backlog && backlogOf(policy.backlog, readings),
     };
     if (!status) {
       const decision: ScalingDecision = {
@@ -187,6 +193,15 @@ export class AutoscalerService implements OnApplicationShutdown {
       .getRepository(ScalingDecisionEntity)
       .delete({ decidedAt: LessThan(new Date(at - this.config.decisionRetentionMs)) });
   }
+}
+
+/** undefined when no passing instance serves the metric: "no data", never a backlog of 0. */
+function backlogOf(rule: BacklogRule, readings: readonly InstanceUsage[]): number | undefined {
+  const values = readings.map((u) => u.metrics.get(rule.metric)).filter(defined);
+  if (values.length === 0) return undefined;
+  return rule.aggregate === 'max'
+    ? Math.max(...values)
+    : values.reduce((sum, value) => sum + value, 0);
 }
 
 function defined<T>(value: T | undefined): value is T {

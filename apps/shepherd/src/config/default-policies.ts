@@ -1,4 +1,4 @@
-import { CODEC_CHANNEL } from '@herd/contracts';
+import { CODEC_METRICS } from '../../../codec/src/codec.constants';
 import { codecManifest } from '../../../codec/src/codec.manifest';
 import { coursewareManifest } from '../../../courseware/src/courseware.manifest';
 import { ScalingPolicy } from '../autoscaler/core/scaling-policy';
@@ -18,11 +18,14 @@ export const DEFAULT_POLICIES: readonly ScalingPolicy[] = [
     scaleInCycles: 3,
     cooldownMs: 60_000,
     cpu: { scaleOutAbovePercent: 85, scaleInBelowPercent: 15 },
-    // The transcode commands waiting for codec: the saga participant's group is its name.
-    lag: {
-      group: codecManifest.name,
-      topics: [CODEC_CHANNEL],
-      targetPerInstance: 5,
+    // Not the lag of codec's group: codec takes a transcode command at once and queues the job in
+    // its table, so the lag stays near 0 while work piles up. Its gauge counts that table, which
+    // every instance shares (each serves the same figures: their max is the backlog). One job
+    // at a time per instance, so 2 per instance is one in hand and one waiting.
+    backlog: {
+      metric: CODEC_METRICS.transcodeJobs,
+      aggregate: 'max',
+      targetPerInstance: 2,
       idleWindowMs: 60_000,
     },
   },

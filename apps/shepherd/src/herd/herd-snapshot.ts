@@ -35,6 +35,8 @@ export interface ScalingSummary {
   readonly memoryPercent?: number;
   readonly lag?: number;
   readonly lagTargetPerInstance?: number;
+  readonly backlog?: number;
+  readonly backlogTargetPerInstance?: number;
   readonly decision: {
     readonly action: string;
     readonly cause: string;
@@ -73,6 +75,7 @@ export interface HistoryPoint {
   readonly at: number;
   readonly instances: Readonly<Record<string, number>>;
   readonly lag: Readonly<Record<string, number>>;
+  readonly backlog: Readonly<Record<string, number>>;
 }
 
 /** Everything the page shows, as of one cycle. */

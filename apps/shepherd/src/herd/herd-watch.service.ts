@@ -96,7 +96,7 @@ export class HerdWatchService implements OnApplicationBootstrap, OnModuleDestroy
     }
     const herd = this.lastHerd;
     const [usage, sagaStates] = await Promise.all([
-      this.metrics.read(herd).catch((e: Error) => {
+      this.metrics.read(herd, this.autoscaler.backlogMetrics).catch((e: Error) => {
         error ??= `metrics could not be read: ${e.message}`;
         return new Map<string, InstanceUsage>();
       }),
@@ -142,9 +142,12 @@ export class HerdWatchService implements OnApplicationBootstrap, OnModuleDestroy
     for (const i of herd)
       if (i.health === 'passing') instances[i.service] = (instances[i.service] ?? 0) + 1;
     const lag: Record<string, number> = {};
-    for (const s of scaling)
+    const backlog: Record<string, number> = {};
+    for (const s of scaling) {
       if (s.observation.lag !== undefined) lag[s.policy.app] = s.observation.lag;
-    this.history.push({ at, instances, lag });
+      if (s.observation.backlog !== undefined) backlog[s.policy.app] = s.observation.backlog;
+    }
+    this.history.push({ at, instances, lag, backlog });
     while (this.history.length && this.history[0].at < at - this.config.historyMs)
       this.history.shift();
   }
@@ -193,6 +196,8 @@ function services(
         memoryPercent: scaled.observation.memoryPercent,
         lag: scaled.observation.lag,
         lagTargetPerInstance: scaled.policy.lag?.targetPerInstance,
+        backlog: scaled.observation.backlog,
+        backlogTargetPerInstance: scaled.policy.backlog?.targetPerInstance,
         decision: {
           action: scaled.decision.action,
           cause: scaled.decision.cause,

@@ -11,6 +11,8 @@ export interface InstanceUsage {
   readonly memoryBytes?: number;
   /** The herd_saga_* samples the page shows (sagas by state, dead letters). */
   readonly saga: readonly MetricSample[];
+  /** Each asked-for metric the instance serves, summed over its series (backlog rules). */
+  readonly metrics: ReadonlyMap<string, number>;
 }
 
 /** Reads usage for instances: from Prometheus when one is configured, else from each /metrics. */
@@ -18,6 +20,7 @@ export interface InstanceMetricsSource {
   readonly description: string;
   read(
     instances: readonly { id: string; address: string; port: number }[],
+    metrics?: readonly string[],
   ): Promise<Map<string, InstanceUsage>>;
 }
 

@@ -11,6 +11,14 @@ interface VectorResult {
   value: [number, string];
 }
 
+/** One instance's usage while the query results are gathered into it. */
+interface MutableUsage {
+  cpuCores?: number;
+  memoryBytes?: number;
+  saga: MetricSample[];
+  metrics: Map<string, number>;
+}
+
 interface QueryResponse {
   status: 'success' | 'error';
   data?: { resultType: string; result: VectorResult[] };
@@ -32,21 +40,27 @@ export class PrometheusMetricsSource implements InstanceMetricsSource {
     this.description = `Prometheus at ${new URL(url).origin}`;
   }
 
-  async read(instances: readonly { id: string }[]): Promise<Map<string, InstanceUsage>> {
+  async read(
+    instances: readonly { id: string }[],
+    metrics: readonly string[] = [],
+  ): Promise<Map<string, InstanceUsage>> {
     const usage = new Map<string, InstanceUsage>();
     if (instances.length === 0) return usage;
     const ids = instances.map((i) => escapeRegex(i.id)).join('|');
     const selector = `{instance=~"${ids}"}`;
-    const [cpu, memory, saga] = await Promise.all([
+    const names = metrics.map(escapeRegex).join('|');
+    const [cpu, memory, saga, named] = await Promise.all([
       this.query(`rate(${PROCESS_CPU}${selector}[${this.rateWindow}])`),
       this.query(`${PROCESS_MEMORY}${selector}`),
       this.query(`{__name__=~"herd_saga_.+",instance=~"${ids}"}`),
+      metrics.length
+        ? this.query(`sum by (__name__, instance) ({__name__=~"${names}",instance=~"${ids}"})`)
+        : Promise.resolve([]),
     ]);
-    const at = (id: string): { cpuCores?: number; memoryBytes?: number; saga: MetricSample[] } => {
-      let entry = usage.get(id) as
-        { cpuCores?: number; memoryBytes?: number; saga: MetricSample[] } | undefined;
+    const at = (id: string): MutableUsage => {
+      let entry = usage.get(id) as MutableUsage | undefined;
       if (!entry) {
-        entry = { saga: [] };
+        entry = { saga: [], metrics: new Map() };
         usage.set(id, entry);
       }
       return entry;
@@ -57,6 +71,7 @@ export class PrometheusMetricsSource implements InstanceMetricsSource {
       const { __name__: name, ...labels } = r.metric;
       at(r.metric.instance).saga.push({ name, labels, value: Number(r.value[1]) });
     }
+    for (const r of named) at(r.metric.instance).metrics.set(r.metric.__name__, Number(r.value[1]));
     return usage;
   }
 

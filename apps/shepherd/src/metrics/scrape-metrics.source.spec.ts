@@ -11,6 +11,8 @@ process_cpu_seconds_total ${cpuSeconds}
 process_resident_memory_bytes 104857600
 herd_saga_started_total{saga="publish-courseware"} 7
 herd_saga_dead_lettered_total{topic="codec.commands",reason="schema-rejected"} 2
+herd_codec_transcode_jobs{state="queued"} 4
+herd_codec_transcode_jobs{state="running"} 1
 weird line that is not a sample
 herd_http_request_duration_seconds_bucket{le="+Inf",route="/a \\"b\\""} 3
 `;
@@ -23,6 +25,8 @@ describe('parsePrometheusText', () => {
       'process_resident_memory_bytes',
       'herd_saga_started_total',
       'herd_saga_dead_lettered_total',
+      'herd_codec_transcode_jobs',
+      'herd_codec_transcode_jobs',
       'herd_http_request_duration_seconds_bucket',
     ]);
     expect(samples[3]).toEqual({
@@ -30,7 +34,7 @@ describe('parsePrometheusText', () => {
       labels: { topic: 'codec.commands', reason: 'schema-rejected' },
       value: 2,
     });
-    expect(samples[4].labels).toEqual({ le: '+Inf', route: '/a "b"' });
+    expect(samples[6].labels).toEqual({ le: '+Inf', route: '/a "b"' });
   });
 });
 
@@ -63,6 +67,15 @@ describe('ScrapeMetricsSource', () => {
     now += 4_000;
     cpuSeconds = 12; // 2 CPU seconds in 4 s: half a core
     expect((await source.read([instance])).get('codec-1')?.cpuCores).toBeCloseTo(0.5);
+  });
+
+  it('sums each asked-for metric over its series, and leaves out one the instance does not serve', async () => {
+    const source = new ScrapeMetricsSource(2_000);
+    const usage = await source.read(
+      [{ id: 'codec-1', address: '127.0.0.1', port }],
+      ['herd_codec_transcode_jobs', 'herd_not_served'],
+    );
+    expect([...(usage.get('codec-1')?.metrics ?? [])]).toEqual([['herd_codec_transcode_jobs', 5]]);
   });
 
   it('leaves an instance that does not answer out, without failing the others', async () => {

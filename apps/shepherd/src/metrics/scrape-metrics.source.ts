@@ -2,6 +2,7 @@ import { parsePrometheusText } from './parse-prometheus-text';
 import {
   InstanceMetricsSource,
   InstanceUsage,
+  MetricSample,
   PROCESS_CPU,
   PROCESS_MEMORY,
   SAGA_METRIC_PREFIX,
@@ -28,6 +29,7 @@ export class ScrapeMetricsSource implements InstanceMetricsSource {
 
   async read(
     instances: readonly { id: string; address: string; port: number }[],
+    metrics: readonly string[] = [],
   ): Promise<Map<string, InstanceUsage>> {
     const usage = new Map<string, InstanceUsage>();
     await Promise.all(
@@ -36,7 +38,7 @@ export class ScrapeMetricsSource implements InstanceMetricsSource {
           `http://${hostPort(instance.address, instance.port)}/metrics`,
         );
         if (text === undefined) return;
-        usage.set(instance.id, this.usageOf(instance.id, text));
+        usage.set(instance.id, this.usageOf(instance.id, text, metrics));
       }),
     );
     for (const id of this.lastCpu.keys()) {
@@ -45,7 +47,7 @@ export class ScrapeMetricsSource implements InstanceMetricsSource {
     return usage;
   }
 
-  private usageOf(id: string, text: string): InstanceUsage {
+  private usageOf(id: string, text: string, metrics: readonly string[]): InstanceUsage {
     const samples = parsePrometheusText(text);
     const cpuSeconds = samples.find((s) => s.name === PROCESS_CPU)?.value;
     const at = this.now();
@@ -61,6 +63,7 @@ export class ScrapeMetricsSource implements InstanceMetricsSource {
       cpuCores,
       memoryBytes: samples.find((s) => s.name === PROCESS_MEMORY)?.value,
       saga: samples.filter((s) => s.name.startsWith(SAGA_METRIC_PREFIX)),
+      metrics: summed(samples, metrics),
     };
   }
 
@@ -73,6 +76,15 @@ export class ScrapeMetricsSource implements InstanceMetricsSource {
       return undefined;
     }
   }
+}
+
+/** Only the metrics the instance serves: one it does not serve has no figure, not 0. */
+function summed(samples: readonly MetricSample[], names: readonly string[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const s of samples) {
+    if (names.includes(s.name)) sums.set(s.name, (sums.get(s.name) ?? 0) + s.value);
+  }
+  return sums;
 }
 
 export function hostPort(address: string, port: number): string {

@@ -58,6 +58,7 @@ export const SHEPHERD_PAGE = `<!doctype html>
   <div>
     <section class="card"><h2>Instances, last hour</h2><div id="chart-instances"></div></section>
     <section class="card"><h2>Consumer lag, last hour</h2><div id="chart-lag"></div></section>
+    <section class="card"><h2>Backlog, last hour</h2><div id="chart-backlog"></div></section>
     <section class="card"><h2>Autoscaler decisions</h2><div id="decisions"></div></section>
   </div>
 </main>
@@ -85,6 +86,7 @@ export const SHEPHERD_PAGE = `<!doctype html>
     if (s.cpuPercent != null) bits.push('CPU ' + pct(s.cpuPercent));
     if (s.memoryPercent != null) bits.push('memory ' + pct(s.memoryPercent));
     if (s.lag != null) bits.push('lag ' + s.lag + (s.lagTargetPerInstance ? ' (target ' + s.lagTargetPerInstance + '/instance)' : ''));
+    if (s.backlog != null) bits.push('backlog ' + s.backlog + (s.backlogTargetPerInstance ? ' (target ' + s.backlogTargetPerInstance + '/instance)' : ''));
     if (s.inFlight) bits.push('deployment in flight');
     var d = s.decision;
     return '<h3>Autoscaler</h3><div class="muted">' + esc(bits.join(' · ')) + '</div>' +
@@ -179,6 +181,7 @@ export const SHEPHERD_PAGE = `<!doctype html>
     document.getElementById('services').innerHTML = services(s.services);
     document.getElementById('chart-instances').innerHTML = chart(s.history, 'instances');
     document.getElementById('chart-lag').innerHTML = chart(s.history, 'lag');
+    document.getElementById('chart-backlog').innerHTML = chart(s.history, 'backlog');
     document.getElementById('decisions').innerHTML = decisions(s.decisions);
     document.body.setAttribute('data-updated', String(s.at));
   }

@@ -14,6 +14,7 @@ import {
 } from '../fixtures/postgres-scratch.fixture';
 import type { DatabaseServiceOptions } from '../interfaces/database-options.interface';
 import { getServiceDataSourceToken } from '../nest/database.tokens';
+import { provisionServiceDatabase } from './provision-service-database';
 
 const run = runSuffix();
 const databases: string[] = [];
@@ -213,5 +214,58 @@ describe('without provisioning (production)', () => {
     expect(error).toBeInstanceOf(DatabaseNotProvisionedError);
     expect((error as Error).message).toContain(`schema "${stray.role}" does not exist`);
     expect((error as Error).message).toContain(`CREATE SCHEMA "${stray.role}" AUTHORIZATION`);
+  });
+});
+
+describe('provisionServiceDatabase (real PostgreSQL)', () => {
+  /** A logger that keeps what it was told, to show that no password is in it. */
+  const recording = () => {
+    const logged: string[] = [];
+    return {
+      logged,
+      logger: { log: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) },
+    };
+  };
+
+  it("makes the service's role and database once and returns a URL that connects as the role", async () => {
+    const { role, password, database } = scratchService(`herd_tool_${run}`, `herd_tool_db_${run}`);
+    databases.push(database);
+    roles.push(role);
+    const { logged, logger } = recording();
+
+    const first = await provisionServiceDatabase(adminUrl(), { role, password, database }, logger);
+    expect(first.created).toEqual([`role ${role}`, `database ${database}`]);
+    const again = await provisionServiceDatabase(adminUrl(), { role, password, database });
+    expect(again).toEqual({ url: first.url, created: [] });
+
+    const [owner] = await withAdmin((client) =>
+      client
+        .query(
+          `SELECT r.rolname, r.rolsuper, has_database_privilege('public', d.datname, 'CONNECT') AS public_connect
+             FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = $1`,
+          [database],
+        )
+        .then((result) => result.rows),
+    );
+    expect(owner).toEqual({ rolname: role, rolsuper: false, public_connect: false });
+    expect((await psql(first.url, 'SELECT current_user')).stdout.trim()).toBe(role);
+    expect(logged.join('\n')).not.toContain(password);
+  });
+
+  it('keeps the password out of the error when the statement that carries it is refused', async () => {
+    // An "admin" that may log in but not create roles: CREATE ROLE ... PASSWORD fails.
+    const weak = scratchService(`herd_tool_weak_${run}`, 'postgres');
+    roles.push(weak.role);
+    await withAdmin((client) =>
+      client.query(`CREATE ROLE ${weak.role} LOGIN PASSWORD '${weak.password}'`),
+    );
+    const { role, password } = scratchService(`herd_tool_x_${run}`);
+    const { logged, logger } = recording();
+    const error = (await provisionServiceDatabase(weak.url, { role, password }, logger).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error.message).toMatch(/permission denied to create role/);
+    const told = [String(error), error.stack, JSON.stringify(error), ...logged].join('\n');
+    expect(told).not.toContain(password);
   });
 });

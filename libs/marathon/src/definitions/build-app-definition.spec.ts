@@ -58,7 +58,7 @@ describe('buildAppDefinition', () => {
 
   it('rolls out with zero downtime and drains before SIGKILL', () => {
     expect(app.upgradeStrategy?.minimumHealthCapacity).toBe(1);
-    expect(app.upgradeStrategy?.maximumOverCapacity).toBeGreaterThan(0);
+    expect(app.upgradeStrategy?.maximumOverCapacity).toBe(manifest.rollout.maxSurge);
     expect((app.taskKillGracePeriodSeconds ?? 0) * 1000).toBeGreaterThanOrEqual(
       4000 + 20_000 + 1000,
     );

@@ -9,8 +9,6 @@ import {
 export interface AppDefinitionOptions {
   /** Group the app lives in. Default `/herd`. */
   readonly groupId?: string;
-  /** Default 0.5 (with minimumHealthCapacity 1: new instances start before old ones stop). */
-  readonly maximumOverCapacity?: number;
 }
 
 /**
@@ -106,7 +104,8 @@ export function buildAppDefinition(
     ],
     upgradeStrategy: {
       minimumHealthCapacity: MARATHON_DEFAULTS.minimumHealthCapacity,
-      maximumOverCapacity: options.maximumOverCapacity ?? MARATHON_DEFAULTS.maximumOverCapacity,
+      // With minimumHealthCapacity 1, new instances start before old ones stop.
+      maximumOverCapacity: manifest.rollout.maxSurge,
     },
     unreachableStrategy: {
       inactiveAfterSeconds: MARATHON_DEFAULTS.inactiveAfterSeconds,

@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo, connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
 import { RoundRobinBalancer } from '../balancing/round-robin.balancer';
 import { NoHealthyInstanceError } from '../errors/no-healthy-instance.error';
 import { ServiceRequestError } from '../errors/service-request.error';
@@ -147,6 +148,30 @@ describe('ServiceHttpClient', () => {
       body: { got: { a: 1 }, type: 'application/json' },
     });
     expect(response.instance.id).toBe('codec-1');
+  });
+
+  it('sends bytes as they are, with the content type the caller gives', async () => {
+    await instance('codec-1', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () =>
+        json(200, {
+          bytes: [...Buffer.concat(chunks)],
+          type: req.headers['content-type'],
+          length: req.headers['content-length'],
+        })(req, res),
+      );
+    });
+    // Not valid UTF-8: a text round trip would change them.
+    const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x80]);
+    const response = await client().post('/upload', bytes, {
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(response.body).toEqual({
+      bytes: [0xff, 0x00, 0xfe, 0x80],
+      type: 'application/octet-stream',
+      length: '4',
+    });
   });
 
   it('retries an idempotent request on another instance after a 5xx', async () => {
@@ -358,5 +383,113 @@ describe('ServiceHttpClient', () => {
 
   it('propagates NoHealthyInstanceError when discovery has nothing', async () => {
     await expect(client().get('/x')).rejects.toBeInstanceOf(NoHealthyInstanceError);
+  });
+
+  describe('stream', () => {
+    /** Answers with the head and a first chunk, then holds the body open; says when the socket closes. */
+    async function holding(id: string): Promise<{ closed: Promise<void> }> {
+      let closed!: () => void;
+      const result = { closed: new Promise<void>((resolve) => (closed = resolve)) };
+      await instance(id, (req, res) => {
+        req.socket.once('close', () => closed());
+        res.writeHead(200, { 'content-type': 'video/mp4' });
+        res.write('first');
+      });
+      return result;
+    }
+
+    it('moves past a refused connection and a 5xx, then hands over the head, range headers and body', async () => {
+      await refusing('codec-1');
+      await instance('codec-3', (req, res) => {
+        res.writeHead(206, {
+          'content-type': 'video/mp4',
+          'content-range': `bytes 2-4/10`,
+          'x-range-asked': String(req.headers.range),
+        });
+        res.end('234');
+      });
+      expect((await client().stream('/x')).instance.id).toBe('codec-3');
+      store.remove('codec-1');
+      await instance('codec-2', json(503, { error: 'busy' }));
+      const response = await client().stream('/renditions/1.mp4', {
+        headers: { range: 'bytes=2-4' },
+      });
+      expect(response.status).toBe(206);
+      expect(response.instance.id).toBe('codec-3');
+      expect(response.headers).toMatchObject({
+        'content-type': 'video/mp4',
+        'content-range': 'bytes 2-4/10',
+        'x-range-asked': 'bytes=2-4',
+      });
+      expect(await text(response.body)).toBe('234');
+      expect(hits).toEqual({ 'codec-2': 1, 'codec-3': 2 });
+    });
+
+    it('returns a 4xx as a response, without trying another instance', async () => {
+      await instance('codec-1', (_req, res) => {
+        res.writeHead(416, { 'content-range': 'bytes */10' });
+        res.end();
+      });
+      await instance('codec-2', json(200, {}));
+      const response = await client().stream('/renditions/1.mp4');
+      expect(response.status).toBe(416);
+      expect(response.headers['content-range']).toBe('bytes */10');
+      await text(response.body);
+      expect(hits).toEqual({ 'codec-1': 1 });
+    });
+
+    it('does not fail over once the head has arrived: a body cut short is an error of the body', async () => {
+      await instance('codec-1', (_req, res) => {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('part', () => res.socket?.destroy());
+      });
+      await instance('codec-2', json(200, {}));
+      const response = await client().stream('/x');
+      expect(response.instance.id).toBe('codec-1');
+      await expect(text(response.body)).rejects.toThrow();
+      expect(hits).toEqual({ 'codec-1': 1 });
+    });
+
+    it('bounds the wait for the head with timeoutMs and the deadline, not the body', async () => {
+      await instance('codec-1', (_req, res) => {
+        res.writeHead(200);
+        let sent = 0;
+        const drip = setInterval(() => {
+          sent += 1;
+          res.write(String(sent));
+          if (sent === 5) {
+            clearInterval(drip);
+            res.end();
+          }
+        }, 150);
+      });
+      const response = await client({ timeoutMs: 200, deadlineMs: 300 }).stream('/x');
+      expect(await text(response.body)).toBe('12345');
+    });
+
+    it("destroys the body on the caller's signal and closes its connection", async () => {
+      const { closed } = await holding('codec-1');
+      const controller = new AbortController();
+      const response = await client().stream('/x', { signal: controller.signal });
+      const reading = text(response.body);
+      controller.abort(new Error('viewer left'));
+      await expect(reading).rejects.toThrow('viewer left');
+      await closed;
+    });
+
+    it('closes the connection of a body the caller destroys', async () => {
+      const { closed } = await holding('codec-1');
+      const response = await client().stream('/x');
+      response.body.destroy();
+      await closed;
+    });
+
+    it("rejects with the caller's reason when it aborts before the head", async () => {
+      await instance('codec-1', () => undefined);
+      const controller = new AbortController();
+      const pending = client().stream('/x', { signal: controller.signal });
+      setTimeout(() => controller.abort(new Error('gone')), 20);
+      await expect(pending).rejects.toThrow('gone');
+    });
   });
 });

@@ -10,7 +10,12 @@ import { ServiceResponseError } from '../errors/service-response.error';
 import { LoadBalancer } from '../interfaces/load-balancer.interface';
 import { ServiceInstance } from '../interfaces/service-instance.interface';
 import { ServiceRegistry } from '../interfaces/service-registry.interface';
-import { ServiceRequest, ServiceResponse } from '../interfaces/service-request.interface';
+import {
+  ServiceRequest,
+  ServiceResponse,
+  ServiceStreamRequest,
+  ServiceStreamResponse,
+} from '../interfaces/service-request.interface';
 import type { ResolvedClientOptions } from '../registry-options.validator';
 import { SCHEME_META_KEY } from '../registry.constants';
 import { registryMetrics } from '../registry.metrics';
@@ -46,10 +51,7 @@ class StoppedError extends Error {}
  * ServiceResponseError, unreadable bodies as ServiceResponseBodyError, and neither does.
  */
 export class ServiceHttpClient {
-  private readonly breakers = new Map<
-    string,
-    CircuitBreaker<[() => Promise<ServiceResponse>], ServiceResponse>
-  >();
+  private readonly breakers = new Map<string, CircuitBreaker<[() => Promise<unknown>], unknown>>();
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
 
   constructor(
@@ -93,6 +95,40 @@ export class ServiceHttpClient {
 
   async request<T = unknown>(request: ServiceRequest): Promise<ServiceResponse<T>> {
     const method = (request.method ?? 'GET').toUpperCase();
+    const response = await this.failover(request, method, (instance, signal) =>
+      this.send(instance, method, request, signal),
+    );
+    return response as ServiceResponse<T>;
+  }
+
+  /**
+   * A GET whose body is handed over as a stream once the head has arrived (a download, a media
+   * proxy). Instance selection, failover, timeouts, deadline and circuits are those of `request`
+   * until the head: a refused connection, a timeout or a 5xx moves to another instance. Any other
+   * status (4xx included) is returned, not thrown. After the head nothing is retried: the body
+   * is the caller's to read to its end or to `destroy()`; the caller's `signal` still destroys it.
+   * `timeoutMs` and the deadline bound the wait for the head only.
+   */
+  stream(path: string, request: ServiceStreamRequest = {}): Promise<ServiceStreamResponse> {
+    const full: ServiceRequest = { ...request, path, method: 'GET' };
+    return this.failover(full, 'GET', (instance, signal) =>
+      this.open(instance, 'GET', full, signal, (res, settle) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 500) return settle.fail(new ServerError(`answered ${status}`));
+        settle.done({ status, headers: flatHeaders(res), body: res, instance });
+        // The deadline bounded the wait for the head; from here only the caller stops the body.
+        const stop = () => res.destroy(request.signal?.reason as Error);
+        request.signal?.addEventListener('abort', stop, { once: true });
+        res.once('close', () => request.signal?.removeEventListener('abort', stop));
+      }),
+    );
+  }
+
+  private async failover<R>(
+    request: ServiceRequest,
+    method: string,
+    attempt: (instance: ServiceInstance, signal: AbortSignal) => Promise<R>,
+  ): Promise<R> {
     const idempotent = request.idempotent ?? IDEMPOTENT.has(method);
     const deadlineMs = request.deadlineMs ?? this.options.deadlineMs;
     const deadline = AbortSignal.timeout(deadlineMs);
@@ -116,9 +152,9 @@ export class ServiceHttpClient {
       const breaker = this.breakerFor(instance.id);
       this.balancer.acquire?.(instance);
       try {
-        const response = await breaker.fire(() => this.send(instance, method, request, signal));
+        const response = await breaker.fire(() => attempt(instance, signal));
         registryMetrics().clientRequests.inc({ service: this.service, outcome: 'success' });
-        return response as ServiceResponse<T>;
+        return response as R;
       } catch (error) {
         if (error instanceof ServiceResponseError || error instanceof ServiceResponseBodyError) {
           registryMetrics().clientRequests.inc({ service: this.service, outcome: 'client_error' });
@@ -200,7 +236,7 @@ export class ServiceHttpClient {
   private breakerFor(instanceId: string) {
     let breaker = this.breakers.get(instanceId);
     if (!breaker) {
-      breaker = new CircuitBreaker((action: () => Promise<ServiceResponse>) => action(), {
+      breaker = new CircuitBreaker((action: () => Promise<unknown>) => action(), {
         timeout: false,
         errorThresholdPercentage: this.options.breaker.errorThresholdPercentage,
         volumeThreshold: this.options.breaker.volumeThreshold,
@@ -216,12 +252,55 @@ export class ServiceHttpClient {
     return breaker;
   }
 
+  /** One attempt that reads the whole body: 5xx fail it, 4xx reject it, the rest is parsed. */
   private send(
     instance: ServiceInstance,
     method: string,
     request: ServiceRequest,
     signal: AbortSignal,
   ): Promise<ServiceResponse> {
+    return this.open<ServiceResponse>(instance, method, request, signal, (res, settle) => {
+      const chunks: Buffer[] = [];
+      const unreadable = (reason: string) =>
+        settle.fail(
+          new ServiceResponseBodyError(this.service, instance.id, res.statusCode ?? 0, reason),
+        );
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (error) => unreadable(error.message));
+      res.on('aborted', () => unreadable('the connection closed before the body ended'));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (status >= 500) return settle.fail(new ServerError(`answered ${status}`));
+        if (status >= 400) {
+          return settle.fail(new ServiceResponseError(this.service, instance.id, status, text));
+        }
+        const isJson = res.headers['content-type']?.includes('json') && text.length > 0;
+        let parsed: unknown = text;
+        if (isJson) {
+          try {
+            parsed = JSON.parse(text);
+          } catch (error) {
+            return unreadable(`not JSON: ${(error as Error).message}`);
+          }
+        }
+        settle.done({ status, headers: flatHeaders(res), body: parsed, instance });
+      });
+    });
+  }
+
+  /**
+   * One attempt on one instance: connect within the connect timeout, then get an answer within
+   * the answer timeout, both cut short by `signal`. `onResponse` gets the head and settles the
+   * attempt; until it does, the timers and `signal` still apply (a body being read is part of it).
+   */
+  private open<R>(
+    instance: ServiceInstance,
+    method: string,
+    request: ServiceRequest,
+    signal: AbortSignal,
+    onResponse: (res: IncomingMessage, settle: Settle<R>) => void,
+  ): Promise<R> {
     const scheme =
       this.options.scheme ??
       (instance.meta[SCHEME_META_KEY] === 'https' ? 'https' : ('http' as const));
@@ -230,23 +309,33 @@ export class ServiceHttpClient {
     for (const [key, value] of Object.entries(request.query ?? {}))
       url.searchParams.set(key, String(value));
     const headers: Record<string, string> = { ...request.headers };
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (request.body !== undefined) {
-      body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
-      if (typeof request.body !== 'string') headers['content-type'] ??= 'application/json';
+      const raw = typeof request.body === 'string' || request.body instanceof Uint8Array;
+      body = raw ? (request.body as string | Uint8Array) : JSON.stringify(request.body);
+      if (!raw) headers['content-type'] ??= 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     const connectTimeoutMs = request.connectTimeoutMs ?? this.options.connectTimeoutMs;
     const timeoutMs = request.timeoutMs ?? this.options.timeoutMs;
 
-    return new Promise<ServiceResponse>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       let connected = false;
       let timer: NodeJS.Timeout | undefined;
-      const fail = (error: Error) => {
+      let response: IncomingMessage | undefined;
+      const settled = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', stop);
-        req.destroy();
+      };
+      const fail = (error: Error) => {
+        settled();
+        // A response read to its end leaves its socket to the keep-alive pool.
+        if (!response?.complete) req.destroy();
         reject(error);
+      };
+      const done = (value: R) => {
+        settled();
+        resolve(value);
       };
       const stop = () => fail(new StoppedError('stopped by the deadline or the caller'));
       const onConnected = () => {
@@ -279,46 +368,25 @@ export class ServiceHttpClient {
         );
       });
       req.on('response', (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        const unreadable = (reason: string) =>
-          fail(
-            new ServiceResponseBodyError(this.service, instance.id, res.statusCode ?? 0, reason),
-          );
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => unreadable(error.message));
-        res.on('aborted', () => unreadable('the connection closed before the body ended'));
-        res.on('end', () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', stop);
-          const status = res.statusCode ?? 0;
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (status >= 500) return reject(new ServerError(`answered ${status}`));
-          if (status >= 400) {
-            return reject(new ServiceResponseError(this.service, instance.id, status, text));
-          }
-          const isJson = res.headers['content-type']?.includes('json') && text.length > 0;
-          let parsed: unknown = text;
-          if (isJson) {
-            try {
-              parsed = JSON.parse(text);
-            } catch (error) {
-              return unreadable(`not JSON: ${(error as Error).message}`);
-            }
-          }
-          resolve({
-            status,
-            headers: Object.fromEntries(
-              Object.entries(res.headers).map(([key, value]) => [
-                key,
-                Array.isArray(value) ? value.join(', ') : String(value ?? ''),
-              ]),
-            ),
-            body: parsed,
-            instance,
-          });
-        });
+        response = res;
+        onResponse(res, { done, fail });
       });
       req.end(body);
     });
   }
+}
+
+/** How `onResponse` ends an attempt: with its value, or failed (the request is then destroyed). */
+interface Settle<R> {
+  done(value: R): void;
+  fail(error: Error): void;
+}
+
+function flatHeaders(res: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(res.headers).map(([key, value]) => [
+      key,
+      Array.isArray(value) ? value.join(', ') : String(value ?? ''),
+    ]),
+  );
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { ServiceInstance } from './service-instance.interface';
 
 export interface ServiceRequest {
@@ -7,7 +8,7 @@ export interface ServiceRequest {
   path: string;
   query?: Record<string, string | number | boolean>;
   headers?: Record<string, string>;
-  /** Sent as JSON unless it is a string. */
+  /** Sent as JSON, unless it is a string or bytes (a Buffer or Uint8Array), sent as they are. */
   body?: unknown;
   /** Per-attempt time for the answer once connected. Default: the client's `timeoutMs`. */
   timeoutMs?: number;
@@ -35,6 +36,19 @@ export interface ServiceResponse<T = unknown> {
   headers: Record<string, string>;
   /** Parsed JSON when the response says so, else text. */
   body: T;
+  /** The instance that answered. */
+  instance: ServiceInstance;
+}
+
+/** A `stream()` call: a GET without a body; the other options mean what they mean for `request`. */
+export type ServiceStreamRequest = Omit<ServiceRequest, 'path' | 'method' | 'body' | 'idempotent'>;
+
+export interface ServiceStreamResponse {
+  /** Any status below 500 (a 5xx moves to another instance). */
+  status: number;
+  headers: Record<string, string>;
+  /** The body as it arrives: read it to its end or `destroy()` it, or its socket stays open. */
+  body: Readable;
   /** The instance that answered. */
   instance: ServiceInstance;
 }

@@ -1,36 +1,19 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from '../core/bigint-number.transformer';
+import { OutboxRowColumns } from './outbox-row.columns';
 
 @Entity({ name: 'herd_saga_outbox' })
 @Index('herd_saga_outbox_unsent_idx', ['id'], { where: 'sent_at IS NULL' })
 @Index('herd_saga_outbox_sent_idx', ['sentAt'])
 // The relay's per-saga order check: is there an earlier unsent row with this key?
 @Index('herd_saga_outbox_unsent_key_idx', ['key', 'id'], { where: 'sent_at IS NULL' })
-export class OutboxMessageEntity {
+export class OutboxMessageEntity extends OutboxRowColumns {
   /**
    * Insertion order = publish order within a saga. 64-bit (a 32-bit serial runs out after about
    * 41 days at 300 sagas/s), so TypeORM reads it as a string.
    */
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'BY DEFAULT' })
   id: string;
-
-  @Column({ type: 'varchar', length: 249 })
-  topic: string;
-
-  @Column({ name: 'message_key', type: 'varchar', length: 200 })
-  key: string;
-
-  @Column({ name: 'message_id', type: 'varchar', length: 64 })
-  messageId: string;
-
-  @Column({ type: 'simple-json' })
-  headers: Record<string, string>;
-
-  @Column({ type: 'text' })
-  value: string;
-
-  @Column({ name: 'created_at', type: 'bigint', transformer: bigintNumber })
-  createdAt: number;
 
   @Column({ name: 'sent_at', type: 'bigint', nullable: true, transformer: bigintNumber })
   sentAt: number | null;

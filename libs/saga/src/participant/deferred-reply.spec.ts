@@ -1,10 +1,8 @@
 import { DataSource } from 'typeorm';
 import { defineSaga } from '../core/saga-definition.builder';
-import { TERMINAL_SAGA_STATES } from '../core/saga-state';
 import type { SagaEnvelope } from '../core/saga-envelope';
-import type { SagaView } from '../interfaces/saga-view.interface';
 import { SagaRuntime } from '../saga-runtime';
-import { SAGA_ENTITIES } from '../saga.entities';
+import { sagaEnd, sagaSqlite } from '../testing/memory-saga-fixture';
 import { waitFor } from '../testing/wait-for';
 import { MemoryBroker } from '../transport/memory/memory-broker';
 import { MemorySagaTransport } from '../transport/memory/memory-saga.transport';
@@ -13,15 +11,6 @@ import { deferReply, pendingCommand, type PendingCommand } from './deferred-repl
 interface Render {
   name: string;
   url?: string;
-}
-
-async function sqlite(): Promise<DataSource> {
-  return new DataSource({
-    type: 'better-sqlite3',
-    database: ':memory:',
-    entities: SAGA_ENTITIES,
-    synchronize: true,
-  }).initialize();
 }
 
 describe('deferred replies: accept a command now, answer it later', () => {
@@ -51,8 +40,8 @@ describe('deferred replies: accept a command now, answer it later', () => {
     accepted = [];
     discarded = [];
     broker = new MemoryBroker();
-    orchestratorDb = await sqlite();
-    participantDb = await sqlite();
+    orchestratorDb = await sagaSqlite();
+    participantDb = await sagaSqlite();
     orchestrator = new SagaRuntime({
       dataSource: orchestratorDb,
       serviceName: 'studio',
@@ -94,15 +83,7 @@ describe('deferred replies: accept a command now, answer it later', () => {
   });
 
   const view = (id: string) => orchestrator.orchestrator.findById(id);
-  const terminal = (id: string) =>
-    waitFor<SagaView>(
-      async () => {
-        const current = await view(id);
-        return TERMINAL_SAGA_STATES.includes(current.state) ? current : undefined;
-      },
-      `saga ${id} to end`,
-      5_000,
-    );
+  const terminal = (id: string) => sagaEnd(orchestrator, id, 5_000);
   const acceptedCommand = (name: string) => waitFor(() => pending.get(name), `${name} accepted`);
 
   it('leaves the saga waiting after the handler returns, and completes it on a later success', async () => {

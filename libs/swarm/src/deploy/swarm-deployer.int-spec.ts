@@ -89,6 +89,15 @@ describe('SwarmDeployer on a real swarm', () => {
     expect(seen.some((p) => p.tasks.length > p.replicas && p.running === p.replicas)).toBe(true);
   }, 150_000);
 
+  it("an operator's rollback returns to the previous spec and is followed until it runs", async () => {
+    const back = await deployer.rollback(name, { timeoutMs: 120_000 });
+    expect(back.tasks.map((task) => task.version)).toEqual(['1.0.0', '1.0.0']);
+    expect(back.running).toBe(2);
+    // Forward again, for the tests below.
+    const again = await deployer.deploy(spec('1.1.0', 2), { timeoutMs: 120_000 });
+    expect(again.result).toBe('converged');
+  }, 300_000);
+
   it('a version that never turns healthy is rolled back by Swarm, with its reason', async () => {
     const outcome = await deployer.deploy(spec('1.2.0', 2, false), { timeoutMs: 120_000 });
     expect(outcome.result).toBe('rolled-back');

@@ -60,6 +60,8 @@ export interface SwarmContainerSpec {
   readonly Healthcheck?: SwarmHealthConfig;
   readonly Secrets?: readonly SwarmSecretReference[];
   readonly CapabilityDrop?: readonly string[];
+  /** Supplementary groups of the task's process (`docker service create --group`). */
+  readonly Groups?: readonly string[];
   readonly Init?: boolean;
 }
 

@@ -1,8 +1,9 @@
-import { defineServiceManifest } from '@herd/manifest';
+import { ServiceManifestInput, defineServiceManifest } from '@herd/manifest';
 import { SwarmDefinitionError } from '../errors/swarm-definition.error';
 import { buildServiceSpec, swarmSecretNeeds } from './build-service-spec';
+import { renderSwarmStack } from './render-swarm-stack';
 
-const manifest = defineServiceManifest({
+const input = {
   name: 'codec',
   version: '1.4.0',
   ports: [{ name: 'http', containerPort: 3001 }],
@@ -17,7 +18,8 @@ const manifest = defineServiceManifest({
   volumes: [{ containerPath: '/srv/media', hostPath: '/srv/herd/codec-media' }],
   health: { intervalSeconds: 4, timeoutSeconds: 2, maxConsecutiveFailures: 3 },
   drain: { graceMs: 3000, drainTimeoutMs: 10_000, closeMs: 5000 },
-});
+} satisfies ServiceManifestInput;
+const manifest = defineServiceManifest(input);
 
 function env(spec: ReturnType<typeof buildServiceSpec>): Record<string, string> {
   return Object.fromEntries(
@@ -32,7 +34,7 @@ describe('buildServiceSpec', () => {
   const spec = buildServiceSpec(manifest, { stack: 'herd' });
   const container = spec.TaskTemplate.ContainerSpec;
 
-  it('rolls start-first, one task at a time, and rolls back on the first failed task', () => {
+  it('rolls start-first, ⌊replicas × maxSurge⌋ tasks at a time, and rolls back on the first failed task', () => {
     expect(spec.Name).toBe('herd_codec');
     expect(spec.Mode.Replicated.Replicas).toBe(3);
     expect(spec.UpdateConfig).toMatchObject({
@@ -45,6 +47,17 @@ describe('buildServiceSpec', () => {
     // The monitor window covers the time Docker needs to call a new task unhealthy (the check's
     // timeout raised to 3 s: see the health check test).
     expect(spec.UpdateConfig?.Monitor).toBe((4 * 3 + 3) * 1e9);
+  });
+
+  it('replaces as many tasks at once as the manifest’s rollout.maxSurge allows, at least one', () => {
+    const batch = (maxSurge: number, replicas: number) =>
+      buildServiceSpec(defineServiceManifest({ ...input, rollout: { maxSurge } }), { replicas })
+        .UpdateConfig?.Parallelism;
+    expect(batch(0.5, 3)).toBe(1);
+    expect(batch(0.5, 4)).toBe(2);
+    expect(batch(1, 3)).toBe(3);
+    expect(batch(0, 3)).toBe(1);
+    expect(batch(1, 0)).toBe(1);
   });
 
   it('gives SIGTERM at least the whole drain deadline before SIGKILL', () => {
@@ -66,11 +79,11 @@ describe('buildServiceSpec', () => {
 
   it('gates health on readiness once, then liveness, on the port the task itself listens on', () => {
     const health = container.Healthcheck;
-    expect(health?.Test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
-    expect(health?.Test[3]).toContain("'/health/ready'");
-    expect(health?.Test[3]).toContain("'/health/live'");
-    expect(health?.Test[3]).toContain("readFileSync('/tmp/.herd-port'");
-    // The manifest asks 2 s; a `node -e` on a loaded machine needs more to even start.
+    expect(health?.Test.slice(0, 3)).toEqual(['CMD', 'bash', '-c']);
+    expect(health?.Test[3]).toContain('path=/health/ready');
+    expect(health?.Test[3]).toContain('path=/health/live');
+    expect(health?.Test[3]).toContain('port=$(</tmp/.herd-port)');
+    // The manifest asks 2 s; a loaded node can hold even a cheap check back longer.
     expect(health).toMatchObject({ Interval: 4e9, Timeout: 3e9, Retries: 3, StartPeriod: 60e9 });
     // Every task an ephemeral port, written where the check reads it: no two tasks of a node
     // (start-first update, restart) ever want the same port.
@@ -128,9 +141,42 @@ describe('buildServiceSpec', () => {
     expect(local.TaskTemplate.ContainerSpec.Mounts?.[1]?.Source).toBe('/var/lib/herd/media');
   });
 
+  it('mounts the engine socket read-write with its group, on a manager only, when asked', () => {
+    expect(container.Groups).toBeUndefined();
+    expect(spec.TaskTemplate.Placement?.Constraints).toBeUndefined();
+    const driver = buildServiceSpec(manifest, { dockerSocket: { gid: 106 } });
+    const mounts = driver.TaskTemplate.ContainerSpec.Mounts ?? [];
+    expect(mounts[mounts.length - 1]).toEqual({
+      Type: 'bind',
+      Source: '/var/run/docker.sock',
+      Target: '/var/run/docker.sock',
+      ReadOnly: false,
+    });
+    // The image's user stays uid 999; the socket's group is added to it, nothing more.
+    expect(driver.TaskTemplate.ContainerSpec.Groups).toEqual(['106']);
+    expect(driver.TaskTemplate.ContainerSpec.CapabilityDrop).toEqual(['ALL']);
+    expect(driver.TaskTemplate.Placement?.Constraints).toEqual(['node.role == manager']);
+    const elsewhere = buildServiceSpec(manifest, {
+      dockerSocket: { gid: 0, hostPath: '/run/user/1000/docker.sock' },
+    });
+    expect(elsewhere.TaskTemplate.ContainerSpec.Mounts?.at(-1)).toMatchObject({
+      Source: '/run/user/1000/docker.sock',
+      Target: '/var/run/docker.sock',
+    });
+  });
+
+  it('refuses a stack file for a task with the socket: docker stack deploy cannot add its group', () => {
+    const driver = buildServiceSpec(manifest, { dockerSocket: { gid: 106 } });
+    expect(() => renderSwarmStack([spec, driver])).toThrow(SwarmDefinitionError);
+    expect(() => renderSwarmStack([driver])).toThrow(/codec": dockerSocket .*group_add/);
+    expect(renderSwarmStack([spec])).not.toContain('docker.sock');
+  });
+
   it.each([
     [{ replicas: -1 }, 'replicas'],
     [{ replicas: 1.5 }, 'replicas'],
+    [{ dockerSocket: { gid: -1 } }, 'dockerSocket.gid'],
+    [{ dockerSocket: { gid: Number.NaN } }, 'dockerSocket.gid'],
   ])('refuses %j naming %s', (options, field) => {
     let thrown: unknown;
     try {

@@ -1,8 +1,10 @@
-import { ServiceManifest, manifestImageRef } from '@herd/manifest';
+import { ServiceManifest, manifestImageRef, rolloutBatch } from '@herd/manifest';
 import { SwarmHealthConfig, SwarmMount, SwarmServiceSpec } from '../engine/engine-api.interface';
 import { SwarmDefinitionError } from '../errors/swarm-definition.error';
 import {
+  DOCKER_DEFAULTS,
   HOST_NETWORK,
+  MANAGER_ONLY,
   MIN_HEALTHCHECK_TIMEOUT_SECONDS,
   READY_ONCE_MARKER,
   SECRETS_DIR,
@@ -93,6 +95,19 @@ export function buildServiceSpec(
       ReadOnly: volume.mode === 'RO',
     })),
   ];
+  const socket = options.dockerSocket;
+  if (socket) {
+    if (!Number.isInteger(socket.gid) || socket.gid < 0) {
+      fail('dockerSocket.gid', `must be a whole number ≥ 0 (got ${socket.gid})`);
+    }
+    // Read-write: a client talks to the engine over the socket, and connect() needs write access.
+    mounts.push({
+      Type: 'bind',
+      Source: socket.hostPath ?? DOCKER_DEFAULTS.socketPath,
+      Target: DOCKER_DEFAULTS.socketPath,
+      ReadOnly: false,
+    });
+  }
   const health = manifest.health;
   // After health.maxConsecutiveFailures failed checks Docker marks the task unhealthy and Swarm
   // replaces it: a new task failing that soon after it started is a failed update.
@@ -100,7 +115,8 @@ export function buildServiceSpec(
     (health.intervalSeconds * health.maxConsecutiveFailures + checkTimeoutSeconds(manifest)) *
     NS_PER_S;
   const rolling = {
-    Parallelism: SWARM_DEFAULTS.updateParallelism,
+    // Start-first: the batch's new tasks run beside the old ones until they are healthy.
+    Parallelism: rolloutBatch(manifest, replicas),
     Delay: SWARM_DEFAULTS.updateDelayMs * NS_PER_MS,
     Monitor: monitor,
     MaxFailureRatio: SWARM_DEFAULTS.maxFailureRatio,
@@ -126,6 +142,7 @@ export function buildServiceSpec(
           File: { Name: secret.name, UID: '0', GID: '0', Mode: 0o444 },
         })),
         CapabilityDrop: ['ALL'],
+        ...(socket ? { Groups: [String(socket.gid)] } : {}),
       },
       Resources: {
         Limits: {
@@ -144,6 +161,9 @@ export function buildServiceSpec(
         Window: SWARM_DEFAULTS.restartWindowMs * NS_PER_MS,
       },
       Placement: {
+        // Only a manager's engine creates, updates and scales services: on a worker the socket
+        // answers "This node is not a swarm manager".
+        ...(socket ? { Constraints: [MANAGER_ONLY] } : {}),
         Preferences: [{ Spread: { SpreadDescriptor: SWARM_DEFAULTS.spreadOver } }],
       },
       Networks: [{ Target: HOST_NETWORK }],
@@ -162,15 +182,19 @@ export function buildServiceSpec(
  */
 function readyOnceThenLive(manifest: ServiceManifest): SwarmHealthConfig {
   const { health } = manifest;
-  // The task's own port, as it wrote it once listening (PORT=0): none yet is not healthy yet.
+  // bash's own /dev/tcp, not a `node -e`: a check every few seconds per task must cost
+  // milliseconds, and a Node start on a loaded 2-core node took longer than the timeout (the task
+  // was then killed as unhealthy). The task's own port, as it wrote it once listening (PORT=0):
+  // none yet is not healthy yet.
   const script =
-    `const fs=require('fs'),once=fs.existsSync('${READY_ONCE_MARKER}');` +
-    `let port;try{port=fs.readFileSync('${TASK_PORT_FILE}','utf8')}catch{process.exit(1)}` +
-    `fetch('http://127.0.0.1:'+port+(once?'${health.livePath}':'${health.readyPath}'))` +
-    `.then(r=>{if(r.ok&&!once)fs.writeFileSync('${READY_ONCE_MARKER}','');process.exit(r.ok?0:1)},` +
-    `()=>process.exit(1))`;
+    `port=$(<${TASK_PORT_FILE}) && [ -n "$port" ] || exit 1; ` +
+    `path=${health.readyPath}; [ -e ${READY_ONCE_MARKER} ] && path=${health.livePath}; ` +
+    `exec 3<>/dev/tcp/127.0.0.1/$port || exit 1; ` +
+    `printf 'GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' "$path" >&3; ` +
+    `read -r _ code _ <&3; [ "$code" = 200 ] || exit 1; ` +
+    `[ -e ${READY_ONCE_MARKER} ] || : > ${READY_ONCE_MARKER}`;
   return {
-    Test: ['CMD', 'node', '-e', script],
+    Test: ['CMD', 'bash', '-c', script],
     Interval: health.intervalSeconds * NS_PER_S,
     Timeout: checkTimeoutSeconds(manifest) * NS_PER_S,
     Retries: health.maxConsecutiveFailures,

@@ -1,4 +1,5 @@
 import { SwarmMount, SwarmServiceSpec } from '../engine/engine-api.interface';
+import { SwarmDefinitionError } from '../errors/swarm-definition.error';
 import { HOST_NETWORK, SWARM_LABELS } from '../swarm.constants';
 import { toYaml } from './yaml';
 
@@ -25,6 +26,15 @@ export function renderSwarmStack(specs: readonly SwarmServiceSpec[]): string {
       const resources = spec.TaskTemplate.Resources;
       const restart = spec.TaskTemplate.RestartPolicy;
       const health = container.Healthcheck;
+      if (container.Groups?.length) {
+        // `docker stack deploy` refuses `group_add` ("Additional property group_add is not
+        // allowed", docker/cli#3777): dropping the group would leave a socket it cannot open.
+        throw new SwarmDefinitionError(
+          spec.Name,
+          'dockerSocket',
+          'a stack file cannot add a group to a task (docker stack deploy has no group_add): deploy it through the Engine API (herd deploy --target swarm)',
+        );
+      }
       for (const secret of container.Secrets ?? []) secrets.add(secret.SecretName);
       const service = {
         image: container.Image,
@@ -40,7 +50,8 @@ export function renderSwarmStack(specs: readonly SwarmServiceSpec[]): string {
         stop_signal: container.StopSignal,
         stop_grace_period: duration(container.StopGracePeriod),
         healthcheck: health && {
-          test: health.Test,
+          // `docker stack deploy` interpolates `$`: the shell variables of the check are `$$`.
+          test: health.Test.map((part) => part.replaceAll('$', '$$$$')),
           interval: duration(health.Interval),
           timeout: duration(health.Timeout),
           retries: health.Retries,

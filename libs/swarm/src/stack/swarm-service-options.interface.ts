@@ -18,6 +18,22 @@ export interface SwarmServiceOptions {
   readonly secretPrefix?: string;
   /** Host path of each manifest volume, by its container path. Default: the manifest's hostPath. */
   readonly volumeSources?: Readonly<Record<string, string>>;
+  /**
+   * The engine's socket, for a service that drives the swarm itself (the shepherd scales through
+   * it). Write access to it is root on the node: see libs/swarm/README.md, "The Docker socket".
+   */
+  readonly dockerSocket?: SwarmDockerSocket;
+}
+
+/** What `dockerSocket` mounts, and the group that may open it. */
+export interface SwarmDockerSocket {
+  /** The socket on the node. Default /var/run/docker.sock; mounted there in the task too. */
+  readonly hostPath?: string;
+  /**
+   * The socket's group on the node (`stat -c %g /var/run/docker.sock`): the images run as uid
+   * 999, not root, so the task's process gets this group to open the socket (mode 660).
+   */
+  readonly gid: number;
 }
 
 /** A Docker secret a service reads: created before the service, from the manifest's reference. */

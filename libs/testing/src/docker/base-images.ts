@@ -9,11 +9,14 @@ import {
   rmSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { InfraStepError } from '../infra/infra-error';
 import { InfraContext } from '../infra/infra-server';
 import { aptInstall } from '../infra/apt';
 import { runLogged } from '../infra/processes';
 import { dockerProbe, imageExists } from './docker-cli';
+import { ensureDockerEngine } from './docker-engine';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 /** What the Dockerfiles default to, for machines that can pull it. */
@@ -42,6 +45,7 @@ export async function resolveNodeBaseImage(
   context: InfraContext,
   env = process.env,
 ): Promise<string> {
+  await ensureDockerEngine(context);
   const chosen = env[BASE_IMAGE_KEY]?.trim();
   if (chosen) {
     if (
@@ -134,18 +138,20 @@ function aptMirror(): string {
   throw new InfraStepError('docker debootstrap', 'no Debian mirror found in /etc/apt sources');
 }
 
-function pipeTarIntoDockerImport(rootfs: string, image: string, logFile: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const tar = spawn('tar', ['-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const importer = spawn('docker', ['import', '-', image], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let errors = '';
-    importer.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    tar.stdout?.pipe(importer.stdin as NodeJS.WritableStream);
-    importer.on('error', reject);
-    importer.on('exit', (code) =>
-      code === 0
-        ? resolvePromise()
-        : reject(new InfraStepError('docker import', `exited with ${code}: ${errors}`, logFile)),
-    );
+async function pipeTarIntoDockerImport(rootfs: string, image: string, logFile: string) {
+  const tar = spawn('tar', ['-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const importer = spawn('docker', ['import', '-', image], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let errors = '';
+  importer.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const exited = new Promise<number | null>((resolvePromise, reject) => {
+    importer.once('error', reject);
+    importer.once('close', resolvePromise);
   });
+  // An importer that dies early breaks the pipe: its exit code and stderr say why, not EPIPE.
+  await pipeline(tar.stdout as Readable, importer.stdin as Writable).catch(() => undefined);
+  const code = await exited;
+  if (code !== 0) {
+    tar.kill();
+    throw new InfraStepError('docker import', `exited with ${code}: ${errors}`, logFile);
+  }
 }

@@ -3,10 +3,11 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsulServer } from '../infra/consul.server';
 import { resolveInfraPorts } from '../infra/infra';
-import { CONSUL_VERSION, KAFKA_VERSION } from '../infra/infra.constants';
+import { CONSUL_VERSION, KAFKA_VERSION, PROMETHEUS_VERSION } from '../infra/infra.constants';
 import { InfraContext } from '../infra/infra-server';
 import { KafkaServer } from '../infra/kafka.server';
 import { runLogged } from '../infra/processes';
+import { upstreamPrometheus } from '../infra/upstream-prometheus';
 import { LOCAL_DEBIAN_IMAGE, REPO_ROOT, ensureLocalDebianImage } from './base-images';
 import { imageExists } from './docker-cli';
 import { ensureDockerEngine } from './docker-engine';
@@ -18,13 +19,15 @@ export interface LocalInfraImages {
   readonly HERD_CONSUL_IMAGE: string;
   readonly HERD_KAFKA_IMAGE: string;
   readonly HERD_POSTGRES_IMAGE: string;
+  readonly HERD_PROMETHEUS_IMAGE: string;
 }
 
 /**
- * Consul, Kafka and PostgreSQL images for docker/compose.yml on a machine without a registry,
- * made from the same artifacts `npm run infra` provisions: the cached Consul binary, the cached
- * Kafka jars (with Debian's Java) and Debian's PostgreSQL, on the locally imported Debian base.
- * Each is built once per version and reused.
+ * Consul, Kafka, PostgreSQL and Prometheus images for docker/compose.yml on a machine without a
+ * registry, made from the same artifacts `npm run infra` provisions: the cached Consul binary, the
+ * cached Kafka jars (with Debian's Java) and Debian's PostgreSQL, and the cached upstream
+ * Prometheus (built from the Go module proxy once: Debian's lacks Consul discovery), on the
+ * locally imported Debian base. Each is built once per version and reused.
  */
 export async function buildLocalInfraImages(context: InfraContext): Promise<LocalInfraImages> {
   const { paths, progress } = context;
@@ -46,6 +49,7 @@ export async function buildLocalInfraImages(context: InfraContext): Promise<Loca
     HERD_CONSUL_IMAGE: `herd/consul:${CONSUL_VERSION}-${recipe('consul')}`,
     HERD_KAFKA_IMAGE: `herd/kafka:${KAFKA_VERSION}-${recipe('kafka')}`,
     HERD_POSTGRES_IMAGE: `herd/postgres:15-${recipe('postgres')}`,
+    HERD_PROMETHEUS_IMAGE: `herd/prometheus:${PROMETHEUS_VERSION}-${recipe('prometheus')}`,
   };
   const build = async (
     name: string,
@@ -91,5 +95,8 @@ export async function buildLocalInfraImages(context: InfraContext): Promise<Loca
     ...scripts('kafka-run.sh', 'kafka-broker-api-versions.sh'),
   ]);
   await build('postgres', images.HERD_POSTGRES_IMAGE, async () => scripts('postgres-run.sh'));
+  await build('prometheus', images.HERD_PROMETHEUS_IMAGE, async () => [
+    [(await upstreamPrometheus(context)).prometheus, 'prometheus'],
+  ]);
   return images;
 }

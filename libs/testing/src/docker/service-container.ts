@@ -20,8 +20,9 @@ export interface StartedServiceContainer {
 /**
  * A Herd service image run the way production runs it: host network (the test servers listen on
  * the host's loopback only), read-only root file system, every capability dropped,
- * no-new-privileges, CPU and memory limits. `startService()` waits for the image's own HEALTHCHECK
- * (liveness) through testcontainers' health-check strategy, then for /health/ready to answer 200.
+ * no-new-privileges, CPU and memory limits. `startService()` waits for /health/ready to answer
+ * 200, polled from the host: the image's own HEALTHCHECK runs every 5 s, and waiting for it added
+ * up to that to every boot (a test that needs it waits for `State.Health` itself).
  */
 export class ServiceContainer extends GenericContainer {
   constructor(
@@ -35,7 +36,8 @@ export class ServiceContainer extends GenericContainer {
       .withSecurityOpt('no-new-privileges')
       .withResourcesQuota(SERVICE_CONTAINER_LIMITS)
       .withEnvironment({ PORT: String(port), HOST: '127.0.0.1' })
-      .withWaitStrategy(Wait.forHealthCheck())
+      // On the host network no port is published: this is "the container started".
+      .withWaitStrategy(Wait.forListeningPorts())
       .withStartupTimeout(120_000);
   }
 

@@ -1,5 +1,6 @@
 export {
   infraUp,
+  realServersUp,
   infraDown,
   infraStatus,
   infraLogFiles,
@@ -17,7 +18,10 @@ export {
   INFRA_PORT_OFFSET_KEY,
   KAFKA_VERSION,
   CONSUL_VERSION,
+  PROMETHEUS_VERSION,
 } from './infra.constants';
+export { upstreamPrometheus } from './upstream-prometheus';
+export type { PrometheusBinaries } from './upstream-prometheus';
 export type { InfraPorts } from './infra.constants';
 export { consoleProgress, silentProgress } from './progress';
 export type { ProgressReporter } from './progress';
@@ -26,6 +30,7 @@ export type { HerdInfraEnv } from './infra-env';
 export { ConsulDevAgent } from './consul-dev-agent';
 export {
   createTestDatabase,
+  markTestDatabase,
   dropTestDatabase,
   TEST_DATABASE_COMMENT,
   HERD_CLUSTER_COMMENT,

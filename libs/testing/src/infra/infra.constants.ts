@@ -3,6 +3,8 @@ export const KAFKA_VERSION = '3.9.2';
 export const KAFKA_SCALA_VERSION = '2.13';
 /** 1.16.3 is the newest Consul release whose module LICENSE is MPL-2.0 and that the Go proxy serves. */
 export const CONSUL_VERSION = '1.16.3';
+/** Upstream Prometheus (Apache-2.0), built from the Go module proxy: see upstream-prometheus.ts. */
+export const PROMETHEUS_VERSION = '2.54.1';
 export const CONSUL_LICENSE_MARKER = 'Mozilla Public License, version 2.0';
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { stopDockerEngine } from '../docker/docker-engine';
+import { ensureDockerEngine, stopDockerEngine } from '../docker/docker-engine';
 import { ConsulServer } from './consul.server';
 import { InfraStepError } from './infra-error';
 import {
@@ -67,6 +67,21 @@ export async function infraUp(options: InfraOptions = {}): Promise<InfraEnv> {
   const progress = options.progress ?? consoleProgress;
   const paths = resolveInfraPaths(env);
   return withInfraLock(paths, { progress }, () => up(options, env, paths, progress));
+}
+
+/**
+ * What the integration suites and the benchmarks run against: the servers of `infraUp`, their
+ * addresses also set in this process's env, and a Docker engine answering (started when none does).
+ * Many of them talk to Docker first thing (a swarm, a base image), so it is not left to whichever
+ * image build happens to come first.
+ */
+export async function realServersUp(options: InfraOptions = {}): Promise<InfraEnv> {
+  const env = await infraUp(options);
+  Object.assign(options.env ?? process.env, env);
+  const progress = options.progress ?? consoleProgress;
+  const paths = resolveInfraPaths(options.env ?? process.env);
+  progress('docker', `engine ${await ensureDockerEngine({ paths, progress })} answering`);
+  return env;
 }
 
 async function up(

@@ -24,6 +24,11 @@ export async function createTestDatabase(
   owner?: string,
 ): Promise<void> {
   await admin.query(`CREATE DATABASE ${quote(name)}${owner ? ` OWNER ${quote(owner)}` : ''}`);
+  await markTestDatabase(admin, name);
+}
+
+/** Marks a database made otherwise (by a service's own provisioning) as the tests' own. */
+export async function markTestDatabase(admin: Client, name: string): Promise<void> {
   await admin.query(`COMMENT ON DATABASE ${quote(name)} IS '${TEST_DATABASE_COMMENT}'`);
 }
 

@@ -1,6 +1,6 @@
 import { Autoscaler } from './autoscaler';
 import { AppObservation } from './scaling-decision';
-import { ScalingPolicy } from './scaling-policy';
+import { BacklogRule, ScalingPolicy } from './scaling-policy';
 
 const base: ScalingPolicy = {
   app: 'codec',
@@ -21,6 +21,21 @@ const lagPolicy: ScalingPolicy = {
   scaleOutCycles: 2,
   scaleInCycles: 1,
   lag: { group: 'codec', topics: ['codec.commands'], targetPerInstance: 10, idleWindowMs: 30_000 },
+};
+
+const backlogPolicy: ScalingPolicy = {
+  ...base,
+  minInstances: 1,
+  maxInstances: 4,
+  scaleOutCycles: 2,
+  scaleInCycles: 1,
+  cooldownMs: 10_000,
+  backlog: {
+    metric: 'herd_codec_transcode_jobs',
+    aggregate: 'max',
+    targetPerInstance: 2,
+    idleWindowMs: 15_000,
+  },
 };
 
 /** Feeds one observation per 5 s cycle and returns every decision. */
@@ -172,6 +187,165 @@ describe('Autoscaler', () => {
       const policy: ScalingPolicy = { ...lagPolicy, scaleOutCycles: 1, cpu: cpuPolicy.cpu };
       const [decision] = run(new Autoscaler(), policy, [{ lag: 100, cpuPercent: 1 }]);
       expect(decision).toMatchObject({ action: 'scale-out', cause: 'lag' });
+    });
+  });
+
+  describe('backlog rule', () => {
+    it('scales out while the backlog per instance stays above the target for the cycles', () => {
+      const decisions = run(new Autoscaler(), backlogPolicy, [
+        { instances: 1, backlog: 6 },
+        { backlog: 5 },
+      ]);
+      expect(decisions[0]).toMatchObject({
+        action: 'none',
+        cause: 'backlog',
+        reason: 'backlog 6 (6 per instance) > 2 (1 of 2 cycles)',
+      });
+      expect(decisions[1]).toMatchObject({
+        action: 'scale-out',
+        cause: 'backlog',
+        fromInstances: 1,
+        toInstances: 2,
+        reason: 'backlog 5 (5 per instance) > 2 for 2 cycles',
+      });
+    });
+
+    it('starts counting again when the backlog per instance falls to the target', () => {
+      const decisions = run(new Autoscaler(), backlogPolicy, [
+        { instances: 2, backlog: 5 },
+        { backlog: 4 },
+        { backlog: 5 },
+      ]);
+      expect(decisions.map((d) => d.action)).toEqual(['none', 'none', 'none']);
+      expect(decisions[1]).toMatchObject({
+        cause: 'steady',
+        reason: 'backlog 4 (2 per instance) ≤ 2',
+      });
+    });
+
+    it('scales in only once the backlog has been 0 for the idle window', () => {
+      // cycles every 5 s: 0 from the 2nd cycle, window 15 s → the 5th cycle acts
+      const decisions = run(new Autoscaler(), backlogPolicy, [
+        { instances: 3, backlog: 1 },
+        ...Array.from({ length: 4 }, () => ({ backlog: 0 })),
+      ]);
+      expect(decisions.slice(0, 4).every((d) => d.action === 'none')).toBe(true);
+      expect(decisions[2].reason).toBe('backlog 0 for 5 s of 15 s');
+      expect(decisions[4]).toMatchObject({
+        action: 'scale-in',
+        cause: 'backlog',
+        fromInstances: 3,
+        toInstances: 2,
+        reason: 'backlog 0 for 15 s (idle window 15 s) for 1 cycles',
+      });
+    });
+
+    it('restarts the idle window when work comes back', () => {
+      const decisions = run(new Autoscaler(), backlogPolicy, [
+        { instances: 3, backlog: 0 },
+        { backlog: 0 },
+        { backlog: 0 },
+        { backlog: 1 },
+        { backlog: 0 },
+        { backlog: 0 },
+        { backlog: 0 },
+      ]);
+      expect(decisions.every((d) => d.action === 'none')).toBe(true);
+      expect(decisions[6].reason).toBe('backlog 0 for 10 s of 15 s');
+    });
+
+    it('holds the cooldown after a scale-out, then scales out again', () => {
+      const policy = { ...backlogPolicy, scaleOutCycles: 1 };
+      const decisions = run(new Autoscaler(), policy, [
+        { instances: 1, backlog: 9 }, // t=0: 1 → 2
+        { backlog: 9 }, // t=5 s: cooldown, 5 s left
+        { backlog: 9 }, // t=10 s: 2 → 3
+      ]);
+      expect(decisions.map((d) => d.action)).toEqual(['scale-out', 'none', 'scale-out']);
+      expect(decisions[1]).toMatchObject({
+        cause: 'cooldown',
+        reason: 'backlog 9 (4.5 per instance) > 2: would scale out to 3, cooldown 5 s left',
+      });
+    });
+
+    it('the idle window starts again after an action: no scale-in straight after the cooldown', () => {
+      const policy = { ...backlogPolicy, scaleOutCycles: 1, cooldownMs: 5_000 };
+      const decisions = run(new Autoscaler(), policy, [
+        { instances: 1, backlog: 0 }, // idle from t=0
+        { backlog: 0 },
+        { backlog: 9 }, // t=10 s: 1 → 2, the idle window is forgotten
+        { backlog: 0 }, // t=15 s: idle again from here
+        { backlog: 0 },
+        { backlog: 0 },
+        { backlog: 0 }, // t=30 s: idle for 15 s
+      ]);
+      expect(decisions.map((d) => d.action)).toEqual([
+        'none',
+        'none',
+        'scale-out',
+        'none',
+        'none',
+        'none',
+        'scale-in',
+      ]);
+    });
+
+    it('takes no action while a deployment is in flight', () => {
+      const policy = { ...backlogPolicy, scaleOutCycles: 2 };
+      const decisions = run(new Autoscaler(), policy, [
+        { instances: 1, backlog: 9 },
+        { backlog: 9, inFlight: true },
+        { backlog: 9 },
+        { backlog: 9 },
+      ]);
+      expect(decisions.map((d) => d.action)).toEqual(['none', 'none', 'none', 'scale-out']);
+      expect(decisions[1]).toMatchObject({ cause: 'in-flight' });
+    });
+
+    it('never scales out above the maximum nor in below the minimum', () => {
+      const policy: ScalingPolicy = {
+        ...backlogPolicy,
+        scaleOutCycles: 1,
+        backlog: { ...(backlogPolicy.backlog as BacklogRule), idleWindowMs: 0 },
+      };
+      const [atMax] = run(new Autoscaler(), policy, [{ instances: 4, backlog: 40 }]);
+      expect(atMax).toMatchObject({
+        action: 'none',
+        cause: 'max-instances',
+        reason: 'backlog 40 (10 per instance) > 2, but already at the maximum 4',
+      });
+      const [capped] = run(new Autoscaler(), { ...policy, multiplier: 3 }, [
+        { instances: 2, backlog: 40 },
+      ]);
+      expect(capped).toMatchObject({ action: 'scale-out', toInstances: 4 });
+      const [atMin] = run(new Autoscaler(), policy, [{ instances: 1, backlog: 0 }]);
+      expect(atMin).toMatchObject({ action: 'none', cause: 'min-instances' });
+    });
+
+    it('says so when no instance serves the metric', () => {
+      const [decision] = run(new Autoscaler(), backlogPolicy, [{ instances: 1 }]);
+      expect(decision).toMatchObject({ cause: 'no-data', reason: 'no data for backlog' });
+    });
+
+    it('with the lag rule: either one scales out, scaling in needs both idle', () => {
+      const policy: ScalingPolicy = {
+        ...backlogPolicy,
+        scaleOutCycles: 1,
+        cooldownMs: 0,
+        lag: { ...(lagPolicy.lag as NonNullable<ScalingPolicy['lag']>), idleWindowMs: 0 },
+        backlog: {
+          ...(backlogPolicy.backlog as BacklogRule),
+          idleWindowMs: 0,
+        },
+      };
+      const decisions = run(new Autoscaler(), policy, [
+        { instances: 2, lag: 0, backlog: 9 },
+        { lag: 0, backlog: 1 },
+        { lag: 0, backlog: 0 },
+      ]);
+      expect(decisions[0]).toMatchObject({ action: 'scale-out', cause: 'backlog' });
+      expect(decisions[1]).toMatchObject({ action: 'none', cause: 'steady' });
+      expect(decisions[2]).toMatchObject({ action: 'scale-in', cause: 'lag' });
     });
   });
 

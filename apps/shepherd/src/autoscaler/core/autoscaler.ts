@@ -2,10 +2,12 @@ import { ScalingPolicy, ThresholdRule } from './scaling-policy';
 import { AppObservation, DecisionCause, ScalingDecision } from './scaling-decision';
 
 type Want = 'out' | 'in' | 'hold';
+/** Rules on work waiting (a topic's lag, an app's own backlog): either one scales out alone. */
+type QueueRule = 'lag' | 'backlog';
 
 /** One rule's opinion in one cycle. */
 interface Vote {
-  readonly rule: 'cpu' | 'memory' | 'lag';
+  readonly rule: 'cpu' | 'memory' | QueueRule;
   readonly want: Want;
   /** undefined: the rule had nothing to read this cycle. */
   readonly detail?: string;
@@ -15,7 +17,8 @@ interface AppState {
   outStreak: number;
   inStreak: number;
   lastActionAt?: number;
-  lagIdleSince?: number;
+  /** Since when each queue rule has read 0 (unset: it has not, since the last action). */
+  idleSince: Partial<Record<QueueRule, number>>;
 }
 
 /**
@@ -48,7 +51,7 @@ export class Autoscaler {
       state.lastActionAt = seen.at;
       state.outStreak = 0;
       state.inStreak = 0;
-      state.lagIdleSince = undefined;
+      state.idleSince = {};
       return d;
     };
 
@@ -132,9 +135,9 @@ export class Autoscaler {
   }
 
   private scaleOutVote(policy: ScalingPolicy, votes: readonly Vote[]): Vote | undefined {
-    const lag = votes.find((v) => v.rule === 'lag' && v.want === 'out');
-    if (lag) return lag;
-    const resources = votes.filter((v) => v.rule !== 'lag');
+    const queue = votes.find((v) => isQueueRule(v.rule) && v.want === 'out');
+    if (queue) return queue;
+    const resources = votes.filter((v) => !isQueueRule(v.rule));
     const over = resources.filter((v) => v.want === 'out');
     if (over.length === 0) return undefined;
     if ((policy.trigger ?? 'or') === 'and' && over.length < resources.length) return undefined;
@@ -145,37 +148,8 @@ export class Autoscaler {
     const votes: Vote[] = [];
     if (policy.cpu) votes.push(thresholdVote('cpu', policy.cpu, seen.cpuPercent));
     if (policy.memory) votes.push(thresholdVote('memory', policy.memory, seen.memoryPercent));
-    if (policy.lag) {
-      const { targetPerInstance, idleWindowMs } = policy.lag;
-      if (seen.lag === undefined) {
-        votes.push({ rule: 'lag', want: 'hold' });
-      } else if (seen.lag > 0) {
-        state.lagIdleSince = undefined;
-        const perInstance = seen.lag / Math.max(1, seen.instances);
-        const shown = `lag ${seen.lag} (${round(perInstance)} per instance)`;
-        votes.push(
-          perInstance > targetPerInstance
-            ? { rule: 'lag', want: 'out', detail: `${shown} > ${targetPerInstance}` }
-            : { rule: 'lag', want: 'hold', detail: `${shown} ≤ ${targetPerInstance}` },
-        );
-      } else {
-        state.lagIdleSince ??= seen.at;
-        const idle = seen.at - state.lagIdleSince;
-        votes.push(
-          idle >= idleWindowMs
-            ? {
-                rule: 'lag',
-                want: 'in',
-                detail: `lag 0 for ${seconds(idle)} (idle window ${seconds(idleWindowMs)})`,
-              }
-            : {
-                rule: 'lag',
-                want: 'hold',
-                detail: `lag 0 for ${seconds(idle)} of ${seconds(idleWindowMs)}`,
-              },
-        );
-      }
-    }
+    if (policy.lag) votes.push(queueVote('lag', policy.lag, seen, state));
+    if (policy.backlog) votes.push(queueVote('backlog', policy.backlog, seen, state));
     return votes;
   }
 
@@ -186,11 +160,44 @@ export class Autoscaler {
   private stateOf(app: string): AppState {
     let state = this.states.get(app);
     if (!state) {
-      state = { outStreak: 0, inStreak: 0 };
+      state = { outStreak: 0, inStreak: 0, idleSince: {} };
       this.states.set(app, state);
     }
     return state;
   }
+}
+
+function isQueueRule(rule: Vote['rule']): rule is QueueRule {
+  return rule === 'lag' || rule === 'backlog';
+}
+
+/** Out while the figure per instance stays over the target, in once it has read 0 for the window. */
+function queueVote(
+  rule: QueueRule,
+  limits: { readonly targetPerInstance: number; readonly idleWindowMs: number },
+  seen: AppObservation,
+  state: AppState,
+): Vote {
+  const { targetPerInstance, idleWindowMs } = limits;
+  const value = seen[rule];
+  if (value === undefined) return { rule, want: 'hold' };
+  if (value > 0) {
+    state.idleSince[rule] = undefined;
+    const perInstance = value / Math.max(1, seen.instances);
+    const shown = `${rule} ${value} (${round(perInstance)} per instance)`;
+    return perInstance > targetPerInstance
+      ? { rule, want: 'out', detail: `${shown} > ${targetPerInstance}` }
+      : { rule, want: 'hold', detail: `${shown} ≤ ${targetPerInstance}` };
+  }
+  const since = (state.idleSince[rule] ??= seen.at);
+  const idle = seen.at - since;
+  return idle >= idleWindowMs
+    ? {
+        rule,
+        want: 'in',
+        detail: `${rule} 0 for ${seconds(idle)} (idle window ${seconds(idleWindowMs)})`,
+      }
+    : { rule, want: 'hold', detail: `${rule} 0 for ${seconds(idle)} of ${seconds(idleWindowMs)}` };
 }
 
 function thresholdVote(rule: 'cpu' | 'memory', limits: ThresholdRule, value?: number): Vote {

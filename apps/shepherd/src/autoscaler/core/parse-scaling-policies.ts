@@ -4,6 +4,8 @@ import { ScalingPolicyError } from './scaling-policy.error';
 
 type Raw = Record<string, unknown>;
 
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
 /** marathon-autoscale's defaults where it has them; a cooldown it lacks. */
 const POLICY_DEFAULTS = {
   multiplier: 1.5,
@@ -69,9 +71,10 @@ function parsePolicy(entry: unknown, at: string): ScalingPolicy {
     cpu: raw.cpu === undefined ? undefined : threshold(raw.cpu, `${at}.cpu`),
     memory: raw.memory === undefined ? undefined : threshold(raw.memory, `${at}.memory`),
     lag: raw.lag === undefined ? undefined : lag(raw.lag, `${at}.lag`),
+    backlog: raw.backlog === undefined ? undefined : backlog(raw.backlog, `${at}.backlog`),
   };
-  if (!policy.cpu && !policy.memory && !policy.lag) {
-    throw new ScalingPolicyError(at, 'needs at least one rule: cpu, memory or lag');
+  if (!policy.cpu && !policy.memory && !policy.lag && !policy.backlog) {
+    throw new ScalingPolicyError(at, 'needs at least one rule: cpu, memory, lag or backlog');
   }
   return policy;
 }
@@ -111,15 +114,26 @@ function lag(entry: unknown, at: string): NonNullable<ScalingPolicy['lag']> {
   ) {
     throw new ScalingPolicyError(`${at}.topics`, 'must be a non-empty array of topic names');
   }
+  return { group: raw.group, topics, ...queueLimits(raw, at) };
+}
+
+function backlog(entry: unknown, at: string): NonNullable<ScalingPolicy['backlog']> {
+  const raw = object(entry, at);
+  if (typeof raw.metric !== 'string' || !METRIC_NAME.test(raw.metric)) {
+    throw new ScalingPolicyError(`${at}.metric`, 'must be a Prometheus metric name');
+  }
+  const aggregate = raw.aggregate ?? 'sum';
+  if (aggregate !== 'sum' && aggregate !== 'max') {
+    throw new ScalingPolicyError(`${at}.aggregate`, 'must be "sum" or "max"');
+  }
+  return { metric: raw.metric, aggregate, ...queueLimits(raw, at) };
+}
+
+function queueLimits(raw: Raw, at: string): { targetPerInstance: number; idleWindowMs: number } {
   const targetPerInstance = number(raw, 'targetPerInstance', at);
   if (targetPerInstance <= 0)
     throw new ScalingPolicyError(`${at}.targetPerInstance`, 'must be greater than 0');
-  return {
-    group: raw.group,
-    topics,
-    targetPerInstance,
-    idleWindowMs: integer(raw, 'idleWindowMs', at, 0),
-  };
+  return { targetPerInstance, idleWindowMs: integer(raw, 'idleWindowMs', at, 0) };
 }
 
 function object(entry: unknown, at: string): Raw {

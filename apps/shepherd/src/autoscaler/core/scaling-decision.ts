@@ -10,6 +10,8 @@ export interface AppObservation {
   readonly memoryPercent?: number;
   /** The consumer group's total lag over its topics. */
   readonly lag?: number;
+  /** The backlog rule's gauge over the passing instances (summed or the max, as the rule says). */
+  readonly backlog?: number;
 }
 
 export type ScalingAction = 'scale-out' | 'scale-in' | 'none';
@@ -19,6 +21,7 @@ export type DecisionCause =
   | 'cpu'
   | 'memory'
   | 'lag'
+  | 'backlog'
   | 'min-instances'
   | 'max-instances'
   | 'cooldown'

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { InfraContext } from './infra-server';
+import { PROMETHEUS_VERSION } from './infra.constants';
 
-/** Apache-2.0; the module version of Prometheus 2.54.1. */
+/** The Go module of Prometheus; v0.54.1 is release 2.54.1. */
 const MODULE = 'github.com/prometheus/prometheus';
 const MODULE_VERSION = 'v0.54.1';
-const RELEASE = '2.54.1';
 
 export interface PrometheusBinaries {
   readonly prometheus: string;
@@ -22,18 +23,14 @@ export interface PrometheusBinaries {
  * the shared cache (~/.cache/herd/prometheus-<version>), the way the infra builds Consul: the
  * module has `replace` directives, so `go install` refuses it and its source is built in place.
  */
-export async function upstreamPrometheus(
-  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-): Promise<PrometheusBinaries> {
-  const dir = join(
-    process.env.HERD_CACHE_DIR ?? join(homedir(), '.cache', 'herd'),
-    `prometheus-${RELEASE}`,
-  );
+export async function upstreamPrometheus(context: InfraContext): Promise<PrometheusBinaries> {
+  const log = (line: string) => context.progress('prometheus', line);
+  const dir = join(context.paths.cacheDir, `prometheus-${PROMETHEUS_VERSION}`);
   const binaries = { prometheus: join(dir, 'prometheus'), promtool: join(dir, 'promtool') };
   if (existsSync(binaries.prometheus) && existsSync(binaries.promtool)) return binaries;
   const run = promisify(execFile);
   const env = { ...process.env, GOFLAGS: '-mod=mod' };
-  log(`prometheus ${RELEASE}: downloading ${MODULE}@${MODULE_VERSION} from the Go module proxy`);
+  log(`${PROMETHEUS_VERSION}: downloading ${MODULE}@${MODULE_VERSION} from the Go module proxy`);
   const { stdout } = await run('go', ['mod', 'download', '-json', `${MODULE}@${MODULE_VERSION}`], {
     env,
     maxBuffer: 1 << 24,
@@ -45,7 +42,7 @@ export async function upstreamPrometheus(
     await run('chmod', ['-R', 'u+w', work]);
     await mkdir(dir, { recursive: true });
     for (const tool of ['prometheus', 'promtool'] as const) {
-      log(`prometheus ${RELEASE}: building ${tool} (a few minutes on 2 cores)`);
+      log(`${PROMETHEUS_VERSION}: building ${tool} (a few minutes on 2 cores)`);
       const out = join(work, `${tool}.bin`);
       await run('go', ['build', '-o', out, `./cmd/${tool}`], {
         cwd: work,
@@ -57,7 +54,7 @@ export async function upstreamPrometheus(
       await chmod(`${binaries[tool]}.partial`, 0o755);
       await run('mv', [`${binaries[tool]}.partial`, binaries[tool]]);
     }
-    log(`prometheus ${RELEASE}: built into ${dir}`);
+    log(`${PROMETHEUS_VERSION}: built into ${dir}`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

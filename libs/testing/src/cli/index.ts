@@ -1,1 +1,0 @@
-export { formatTable } from './text-table';

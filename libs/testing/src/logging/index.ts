@@ -1,0 +1,1 @@
+export { silenceNestLogger } from './silence-nest-logger';
