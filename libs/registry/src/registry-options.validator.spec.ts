@@ -28,6 +28,11 @@ describe('validateRegistryOptions', () => {
       ttlMs: 15_000,
       deregisterCriticalAfterMs: 60_000,
     });
+    expect(resolved.registration).toEqual({
+      auto: true,
+      antiEntropyIntervalMs: 5000,
+      readinessPollMs: 250,
+    });
     expect(resolved.client.balancer).toBe('round-robin');
   });
 
@@ -42,6 +47,7 @@ describe('validateRegistryOptions', () => {
     [{ ...base, checks: { httpPath: 'health' } }, 'checks.httpPath'],
     [{ ...base, checks: { ttlMs: 0 } }, 'checks.ttlMs'],
     [{ ...base, checks: { deregisterCriticalAfterMs: -1 } }, 'checks.deregisterCriticalAfterMs'],
+    [{ ...base, registration: { readinessPollMs: 0 } }, 'registration.readinessPollMs'],
     [{ ...base, client: { balancer: 'fastest' } }, 'client.balancer'],
     [{ ...base, client: { retries: -1 } }, 'client.retries'],
     [{ ...base, discovery: { retryBaseMs: 500, retryMaxMs: 100 } }, 'discovery.retryMaxMs'],

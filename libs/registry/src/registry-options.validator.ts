@@ -38,7 +38,7 @@ export interface ResolvedRegistryOptions {
     ttlMs: number;
     deregisterCriticalAfterMs: number;
   };
-  registration: { auto: boolean; antiEntropyIntervalMs: number };
+  registration: { auto: boolean; antiEntropyIntervalMs: number; readinessPollMs: number };
   discovery: {
     blockingWaitMs: number;
     minQueryIntervalMs: number;
@@ -225,6 +225,10 @@ export function validateRegistryOptions(options: RegistryModuleOptions): Resolve
       antiEntropyIntervalMs: positiveInt(
         'registration.antiEntropyIntervalMs',
         options.registration?.antiEntropyIntervalMs ?? REGISTRY_DEFAULTS.antiEntropyIntervalMs,
+      ),
+      readinessPollMs: positiveInt(
+        'registration.readinessPollMs',
+        options.registration?.readinessPollMs ?? REGISTRY_DEFAULTS.readinessPollMs,
       ),
     },
     discovery: {

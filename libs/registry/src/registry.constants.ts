@@ -8,6 +8,7 @@ export const REGISTRY_DEFAULTS = {
   ttlMs: 15_000,
   deregisterCriticalAfterMs: 60_000,
   antiEntropyIntervalMs: 5000,
+  readinessPollMs: 250,
   blockingWaitMs: 30_000,
   minQueryIntervalMs: 50,
   retryBaseMs: 250,

@@ -8,7 +8,13 @@ import {
   ServiceClientFactory,
   ServiceRequestError,
 } from '@herd/registry';
-import { catalogEntry, catalogIds, eventually, resolvedIds } from '../test/consul-helpers';
+import {
+  catalogEntry,
+  catalogIds,
+  eventually,
+  passingIds,
+  resolvedIds,
+} from '../test/consul-helpers';
 import { Member, startMember } from '../test/member-app';
 
 /** Starts a member in a child process (so it can be SIGKILLed) and waits until it listens. */
@@ -138,6 +144,41 @@ describe('@herd/registry against the real Consul agent', () => {
     await eventually('instance a to come back', 10_000, async () =>
       (await resolve()).includes(`${service}-a`),
     );
+  });
+
+  it('registers an instance that was not ready yet critical, then passing within moments of its first ready answer, not one check interval later', async () => {
+    // A 5-minute interval: the agent's first run of the check comes after a random pause of up to
+    // that long, so only the instance's own promotion can make it pass within seconds.
+    const lateService = `${service}-late`;
+    const late = await startMember({
+      name: lateService,
+      version: '1.0.0',
+      id: `${service}-late`,
+      consulUrl,
+      ready: false,
+      registry: { checks: { intervalMs: 300_000, timeoutMs: 1000, ttlMs: 3000 } },
+    });
+    members.push(late);
+    await eventually('the late instance registered', 10_000, async () =>
+      (await catalogIds(consulUrl, lateService)).includes(`${service}-late`),
+    );
+    expect(await passingIds(consulUrl, lateService)).toEqual([]);
+    late.setReady(true);
+    await eventually('the late instance passing', 3000, async () =>
+      (await passingIds(consulUrl, lateService)).includes(`${service}-late`),
+    );
+    // Still the HTTP check on readiness, with its own interval and timeout, under the service.
+    const checks = (await (await fetch(new URL('/v1/agent/checks', consulUrl))).json()) as Record<
+      string,
+      { ServiceID: string; Status: string; Type: string; Interval: string; Timeout: string }
+    >;
+    expect(checks[`service:${service}-late:ready`]).toMatchObject({
+      ServiceID: `${service}-late`,
+      Status: 'passing',
+      Type: 'http',
+      Interval: '5m0s',
+      Timeout: '1s',
+    });
   });
 
   it('filters by version and tags, and reports NoHealthyInstanceError when nothing matches', async () => {

@@ -48,6 +48,8 @@ export interface MemberOptions {
   id: string;
   consulUrl: string;
   tags?: string[];
+  /** Whether its readiness answers 2xx from the start. Default: true. */
+  ready?: boolean;
   /** Overrides on top of the fast test defaults below. */
   registry?: Partial<RegistryModuleOptions>;
 }
@@ -62,6 +64,7 @@ export interface Member {
 /** A minimal herd member: RegistryModule with 1 s checks, listening on an ephemeral port. */
 export async function startMember(options: MemberOptions): Promise<Member> {
   const readiness = new Readiness();
+  readiness.ready = options.ready ?? true;
   @Module({
     imports: [
       RegistryModule.forRoot({

@@ -55,7 +55,7 @@ interface ConsulApi {
   kv: { get: Call };
   agent: {
     service: { register: Call; deregister: Call; list: Call };
-    check: { pass: Call; list: Call };
+    check: { pass: Call; list: Call; deregister: Call };
   };
   status: { leader: Call };
 }
@@ -159,6 +159,25 @@ export class ConsulAgentClient {
         id: string;
       }),
     );
+  }
+
+  /**
+   * Registers a local service again with its checks in the statuses given. Consul keeps the status
+   * of a check it already holds (a re-registered service's, and a re-added check's too), so the
+   * checks named in `fresh` are deregistered first; one the agent no longer holds is skipped.
+   */
+  async registerServiceWithFreshChecks(
+    definition: ConsulServiceDefinition,
+    fresh: readonly string[],
+  ): Promise<void> {
+    for (const id of fresh) {
+      await this.call('agent.check.deregister', (ctx) =>
+        this.api.agent.check.deregister({ id, timeout: this.options.requestTimeoutMs, ctx }),
+      ).catch((error: unknown) => {
+        if (!(error instanceof ConsulRequestError && error.statusCode === 404)) throw error;
+      });
+    }
+    await this.registerService(definition);
   }
 
   /** Passes a TTL check; resolves false when the agent does not know the check (lost registration). */

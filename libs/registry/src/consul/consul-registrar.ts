@@ -14,6 +14,12 @@ import { ConsulAgentClient, ConsulServiceDefinition } from './consul-agent.clien
  * TTL heartbeat, passes the TTL, and every tick asks the agent whether it still holds the service.
  * An agent that lost it (restart, wiped data dir) gets it back on the next tick: anti-entropy
  * from the instance's side, which Consul's own anti-entropy cannot do once the agent forgot it.
+ *
+ * An instance registered before it was ready starts with its readiness check critical, and the
+ * agent runs a new check only after a random pause of up to one interval. Until it answers 2xx
+ * the registrar asks its own readiness every `registration.readinessPollMs` and then registers the
+ * check again, passing: an orchestrator that replaces old tasks once the new ones are up (Swarm,
+ * Marathon) would otherwise leave no passing instance for up to one check interval.
  */
 export class ConsulRegistrar {
   private readonly logger = new Logger('ConsulRegistrar');
@@ -24,6 +30,9 @@ export class ConsulRegistrar {
   private checks?: RegistrationStatus['checks'];
   private reRegistrations = 0;
   private failures = 0;
+  /** The readiness check was registered critical and the agent has not seen it pass yet. */
+  private awaitingReady = false;
+  private nextKeepAt = 0;
 
   constructor(
     private readonly client: ConsulAgentClient,
@@ -44,6 +53,7 @@ export class ConsulRegistrar {
    */
   async register(registration: ServiceRegistration): Promise<void> {
     this.registration = registration;
+    this.nextKeepAt = Date.now() + this.keepMs();
     this.schedule();
     await this.registerNow('boot');
   }
@@ -149,6 +159,8 @@ export class ConsulRegistrar {
     await this.client.registerService(this.definition(registration, readiness));
     if (this.registration !== registration) return;
     this.registered = true;
+    this.awaitingReady = readiness === 'critical';
+    if (this.awaitingReady) this.schedule();
     registryMetrics().registrations.inc({ reason });
     if (reason === 'restore') this.reRegistrations += 1;
     this.logger.log(
@@ -158,7 +170,7 @@ export class ConsulRegistrar {
     );
   }
 
-  private tickMs(): number {
+  private keepMs(): number {
     return Math.max(
       100,
       Math.min(
@@ -168,33 +180,30 @@ export class ConsulRegistrar {
     );
   }
 
+  /** One timer for both cadences, so every agent call of this registrar runs in one chain. */
   private schedule(): void {
+    if (this.ticking) return; // the running tick schedules the next one when it ends
     clearTimeout(this.timer);
+    const untilKeep = Math.max(0, this.nextKeepAt - Date.now());
+    const delay = this.awaitingReady
+      ? Math.min(this.options.registration.readinessPollMs, untilKeep)
+      : untilKeep;
     this.timer = setTimeout(() => {
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
         if (this.registration) this.schedule();
       });
-    }, this.tickMs());
+    }, delay);
   }
 
   private async tick(): Promise<void> {
     const registration = this.registration;
     if (!registration) return;
     try {
-      const health = await this.client.localServiceHealth(registration.id);
-      if (health === undefined) {
-        await this.registerNow(this.registered ? 'restore' : 'boot');
-      } else {
-        if (!this.registered) {
-          this.registered = true;
-        }
-        await this.client.passCheck(this.ttlCheckId(registration.id));
-        this.checks = health;
-      }
-      if (this.failures > 0)
-        this.logger.log(`Consul agent ${this.client.endpoint} reachable again`);
-      this.failures = 0;
+      if (this.awaitingReady) await this.passOnceReady(registration);
+      if (Date.now() < this.nextKeepAt) return;
+      this.nextKeepAt = Date.now() + this.keepMs();
+      await this.keep(registration);
     } catch (error) {
       this.failures += 1;
       if (this.failures === 1 || this.failures % 20 === 0) {
@@ -204,5 +213,31 @@ export class ConsulRegistrar {
         );
       }
     }
+  }
+
+  /** At the instance's first 2xx, its readiness check is registered again, passing. */
+  private async passOnceReady(registration: ServiceRegistration): Promise<void> {
+    if ((await this.ownReadiness(registration)) !== 'passing') return;
+    if (this.registration !== registration || !this.awaitingReady) return;
+    await this.client.registerServiceWithFreshChecks(this.definition(registration, 'passing'), [
+      this.readyCheckId(registration.id),
+    ]);
+    this.awaitingReady = false;
+    this.logger.log(`${registration.id} ready: its readiness check registered passing`);
+  }
+
+  private async keep(registration: ServiceRegistration): Promise<void> {
+    const health = await this.client.localServiceHealth(registration.id);
+    if (health === undefined) {
+      await this.registerNow(this.registered ? 'restore' : 'boot');
+    } else {
+      this.registered = true;
+      // The agent's own run of the check passed first: nothing left to promote.
+      if (health === 'passing') this.awaitingReady = false;
+      await this.client.passCheck(this.ttlCheckId(registration.id));
+      this.checks = health;
+    }
+    if (this.failures > 0) this.logger.log(`Consul agent ${this.client.endpoint} reachable again`);
+    this.failures = 0;
   }
 }

@@ -65,6 +65,12 @@ export interface RegistryRegistrationOptions {
   auto?: boolean;
   /** How often the agent is asked whether it still holds the registration. Default: 5000 ms. */
   antiEntropyIntervalMs?: number;
+  /**
+   * An instance registered while not ready asks its own readiness this often, and at the first
+   * 2xx registers its readiness check passing instead of waiting for the agent's first run (up
+   * to one `checks.intervalMs`). Default: 250 ms.
+   */
+  readinessPollMs?: number;
 }
 
 export interface RegistryDiscoveryOptions {
