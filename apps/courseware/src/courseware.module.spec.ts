@@ -112,10 +112,18 @@ describe('courseware on embedded defaults', () => {
     expect(badId.body.violations).toEqual([{ field: 'id', reason: 'id must be a UUID' }]);
   });
 
-  it('refuses to publish a courseware without media (409) and deletes it', async () => {
+  /** Sagas of every state this service's database holds, from its saga query API. */
+  const sagaCount = async () =>
+    Object.values(
+      ((await http().get('/sagas').expect(200)).body as { counts: Record<string, number> }).counts,
+    ).reduce((sum, count) => sum + count, 0);
+
+  it('refuses to publish a courseware without media (409), starting no saga, and deletes it', async () => {
     const { id } = await create();
+    const sagasBefore = await sagaCount();
     const response = await http().post(`/coursewares/${id}/publish`).expect(409);
     expect(response.body.message).toContain('upload its media first');
+    expect(await sagaCount()).toBe(sagasBefore);
     await http().delete(`/coursewares/${id}`).expect(204);
     await http().get(`/coursewares/${id}`).expect(404);
   });
