@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BenchMetric, BenchScenario, benchMetric, herdInfraEnv, percentile } from '@herd/testing';
+import {
+  BenchMetric,
+  BenchScenario,
+  benchMetric,
+  createTestTopics,
+  herdInfraEnv,
+  percentile,
+} from '@herd/testing';
 import { defineSaga, OutboxMessageEntity, SagaRuntime } from '@herd/saga';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
@@ -223,10 +230,10 @@ async function handWritten(
   const replies = `herd-bench.floor-replies.${run}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [commands, replies].map((topic) => ({ topic, numPartitions: PARTITIONS })),
-  });
+  await createTestTopics(
+    admin,
+    [commands, replies].map((topic) => ({ topic, numPartitions: PARTITIONS })),
+  );
   await admin.disconnect();
   const producers = {
     orchestrator: kafka.producer({
@@ -396,10 +403,7 @@ async function relayVersusRaw(
   const kafka = new Kafka({ brokers, clientId: `raw-${run}`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: PARTITIONS }],
-  });
+  await createTestTopics(admin, [{ topic, numPartitions: PARTITIONS }]);
   await admin.disconnect();
 
   // kafkajs' defaults (no idempotence, requests in flight unbounded): what a user gets without

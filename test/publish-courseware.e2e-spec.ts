@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { makeSampleMedia, probeMedia, type SampleMedia } from '@herd/media';
-import { dropTestDatabase, eventually, freePort, herdInfraEnv } from '@herd/testing';
+import {
+  createTestTopics,
+  dropTestDatabase,
+  eventually,
+  freePort,
+  herdInfraEnv,
+} from '@herd/testing';
 import type {
   CoursewareView as CoursewareBody,
   RenditionView as RenditionBody,
@@ -469,7 +475,7 @@ describe('courseware and codec on real servers', () => {
   ): Promise<T> {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    await createTestTopics(admin, [{ topic }]);
     await admin.disconnect();
     const consumer: Consumer = kafka.consumer({ groupId: `e2e-${run}-${randomUUID()}` });
     let found: T | undefined;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { KafkaReceiver } from '@dbos-inc/kafkajs-receive';
-import { eventually, spawnTypeScript } from '@herd/testing';
+import { createTestTopics, eventually, spawnTypeScript } from '@herd/testing';
 import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
 
 const PARTICIPANT = resolve(__dirname, 'dbos-participant.ts');
@@ -27,10 +27,10 @@ export async function dbosPeer(options: {
   const kafka = new Kafka({ brokers, clientId: `dbos-orders-${run}`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [commands, replies].map((topic) => ({ topic, numPartitions: options.partitions })),
-  });
+  await createTestTopics(
+    admin,
+    [commands, replies].map((topic) => ({ topic, numPartitions: options.partitions })),
+  );
   await admin.disconnect();
 
   const lines: string[] = [];

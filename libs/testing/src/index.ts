@@ -5,3 +5,4 @@ export * from './docker';
 export * from './wait';
 export * from './process';
 export * from './logging';
+export * from './kafka';

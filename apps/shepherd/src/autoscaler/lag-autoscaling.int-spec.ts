@@ -10,6 +10,7 @@ import {
   resolveInfraPaths,
   resolveNodeBaseImage,
   silentProgress,
+  createTestTopics,
 } from '@herd/testing';
 import { loadShepherdConfig } from '../config/shepherd-config';
 import { SHEPHERD_SERVICE } from '../shepherd.constants';
@@ -46,7 +47,7 @@ describe('scaling on Kafka consumer lag', () => {
   beforeAll(async () => {
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTestTopics(admin, [{ topic, numPartitions: 2 }]);
     producer = kafka.producer();
     await producer.connect();
     consumer = kafka.consumer({ groupId: group });

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { herdInfraEnv } from '@herd/testing';
+import { createTestTopics, herdInfraEnv } from '@herd/testing';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
@@ -29,7 +29,7 @@ describe('Kafka consumer indicator (real Kafka)', () => {
     });
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTestTopics(admin, [{ topic, numPartitions: 2 }]);
     producer = kafka.producer();
     await producer.connect();
     consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });

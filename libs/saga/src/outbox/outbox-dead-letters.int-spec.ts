@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { eventually, herdInfraEnv } from '@herd/testing';
+import { createTestTopics, eventually, herdInfraEnv } from '@herd/testing';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { register } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -33,13 +33,10 @@ describe('outbox rows the broker refuses', () => {
     admin = new Kafka({ brokers: env.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     // This topic takes messages of at most 1 kB: a bigger one is refused, like any broker limit.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: strict, configEntries: [{ name: 'max.message.bytes', value: '1024' }] },
-        { topic: open },
-      ],
-    });
+    await createTestTopics(admin, [
+      { topic: strict, configEntries: [{ name: 'max.message.bytes', value: '1024' }] },
+      { topic: open },
+    ]);
   });
 
   afterAll(async () => {

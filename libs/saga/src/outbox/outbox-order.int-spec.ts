@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { eventually, herdInfraEnv } from '@herd/testing';
+import { createTestTopics, eventually, herdInfraEnv } from '@herd/testing';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { defineSaga } from '../core/saga-definition.builder';
@@ -179,7 +179,7 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
       runtimes.push(runtime);
       return { runtime, transport };
     });
-    await admin.createTopics({ topics: [{ topic: relayTopic, numPartitions: 3 }] });
+    await createTestTopics(admin, [{ topic: relayTopic, numPartitions: 3 }]);
     await Promise.all(relays.map((r) => r.runtime.start()));
     // One relay now holds the saga's first row in a publish that does not return.
     await eventually('a relay to hold the first row', async () => (holding ? true : undefined));

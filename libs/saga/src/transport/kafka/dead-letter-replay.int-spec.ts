@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { eventually, herdInfraEnv } from '@herd/testing';
+import { createTestTopics, eventually, herdInfraEnv } from '@herd/testing';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { defineSaga } from '../../core/saga-definition.builder';
@@ -100,10 +100,7 @@ describe('replaying the Kafka dead-letter topics', () => {
     admin = kafka.admin();
     await admin.connect();
     // One partition: the poison and the commands after it share it, so "went on" means "past it".
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: channel, numPartitions: 1 }],
-    });
+    await createTestTopics(admin, [{ topic: channel, numPartitions: 1 }]);
     producer = kafka.producer();
     await producer.connect();
   });

@@ -1,0 +1,1 @@
+export { createTestTopics } from './test-topics';
