@@ -264,14 +264,21 @@ export class PublishTraffic {
       const upload = await multipart('file', await readFile(ranch.tone), 'tone.wav');
       while (!this.stopped) {
         try {
-          const created = await client.post<{ id: string }>('/coursewares', {
-            title: `ranch ${this.accepted.length}`,
-          });
+          // Each call may be sent again to another instance when the one it reached dies: the
+          // create by its Idempotency-Key, the upload and the publish because a repeat is harmless.
+          const created = await client.post<{ id: string }>(
+            '/coursewares',
+            { title: `ranch ${this.accepted.length}` },
+            { headers: { 'Idempotency-Key': randomUUID() } },
+          );
           const { id } = created.body;
           await client.post(`/coursewares/${id}/source`, upload.bytes, {
             headers: { 'content-type': upload.type },
+            idempotent: true,
           });
-          const published = await client.post(`/coursewares/${id}/publish`);
+          const published = await client.post(`/coursewares/${id}/publish`, undefined, {
+            idempotent: true,
+          });
           if (published.status === 202) this.accepted.push(id);
           else this.failures.push(`POST /coursewares/${id}/publish answered ${published.status}`);
         } catch (error) {

@@ -143,6 +143,29 @@ describe('the ranch: the herd on a real swarm', () => {
     await everySagaEndedOnce(traffic.accepted);
   }, 300_000);
 
+  it('a SIGKILLed courseware task is invisible to the client: every call lands, every saga ends once', async () => {
+    const traffic = new PublishTraffic(ranch, 100);
+    await sleep(2000);
+    const [victim] = (await ranch.tasks('courseware')).filter((t) => t.Status.State === 'running');
+    await ranch.docker.killContainer(
+      victim?.Status.ContainerStatus?.ContainerID as string,
+      'SIGKILL',
+    );
+    await eventually(
+      'the killed courseware gone from resolve()',
+      async () =>
+        (await ranch.instances('courseware')).some((i) => i.id.endsWith(victim.ID))
+          ? undefined
+          : true,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    await ranch.settled('courseware', 2, next);
+    await traffic.stop();
+    expect(traffic.failures).toEqual([]);
+    expect(traffic.accepted.length).toBeGreaterThan(10);
+    await everySagaEndedOnce(traffic.accepted);
+  }, 300_000);
+
   it('scales codec 2 → 5 → 1 while publishing goes on, with no saga lost', async () => {
     const traffic = new PublishTraffic(ranch);
     const up = await ranch.herd(['scale', '--target', 'swarm', ranch.serviceName('codec'), '5']);

@@ -51,6 +51,12 @@ describe('courseware on embedded defaults', () => {
       status: string;
     };
 
+  /** Sagas of every state this service's database holds, from its saga query API. */
+  const sagaCount = async () =>
+    Object.values(
+      ((await http().get('/sagas').expect(200)).body as { counts: Record<string, number> }).counts,
+    ).reduce((sum, count) => sum + count, 0);
+
   it('creates a DRAFT, takes an audio upload ffprobe recognises, and makes it READY', async () => {
     const { id, status } = await create();
     expect(status).toBe('DRAFT');
@@ -65,6 +71,48 @@ describe('courseware on embedded defaults', () => {
     });
     const original = await http().get(`/coursewares/${id}/source`).expect(200);
     expect(original.headers['content-type']).toBe('application/octet-stream');
+  });
+
+  it('makes one courseware per Idempotency-Key, refusing the key for another body (422) or malformed (400)', async () => {
+    const key = `create-${Date.now()}`;
+    const first = await http()
+      .post('/coursewares')
+      .set('Idempotency-Key', key)
+      .send({ title: 'Shearing' })
+      .expect(201);
+    const again = await http()
+      .post('/coursewares')
+      .set('Idempotency-Key', key)
+      .send({ title: 'Shearing' })
+      .expect(201);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await http()
+      .post('/coursewares')
+      .set('Idempotency-Key', key)
+      .send({ title: 'Dipping' })
+      .expect(422);
+    expect(other.body.message).toContain('was used for another courseware');
+    const listed = (await http().get('/coursewares').expect(200)).body as { title: string }[];
+    expect(listed.filter((c) => c.title === 'Shearing')).toHaveLength(1);
+    const malformed = await http()
+      .post('/coursewares')
+      .set('Idempotency-Key', 'a'.repeat(201))
+      .send({ title: 'Shearing' })
+      .expect(400);
+    expect(malformed.body.violations).toEqual([
+      { field: 'Idempotency-Key', reason: 'must be 1 to 200 visible ASCII characters' },
+    ]);
+  });
+
+  it('publishes once when asked twice: the second answers 202 with its state, starting no saga', async () => {
+    const { id } = await create();
+    await http().post(`/coursewares/${id}/source`).attach('file', tone).expect(200);
+    const sagasBefore = await sagaCount();
+    const first = await http().post(`/coursewares/${id}/publish`).expect(202);
+    const again = await http().post(`/coursewares/${id}/publish`).expect(202);
+    expect(first.body.status).toBe('PUBLISHING');
+    expect(again.body).toMatchObject({ id, status: 'PUBLISHING' });
+    expect(await sagaCount()).toBe(sagasBefore + 1);
   });
 
   it('answers 415 with what ffprobe found, whatever the file is called', async () => {
@@ -111,12 +159,6 @@ describe('courseware on embedded defaults', () => {
     const badId = await http().get('/coursewares/..%2Fetc').expect(400);
     expect(badId.body.violations).toEqual([{ field: 'id', reason: 'id must be a UUID' }]);
   });
-
-  /** Sagas of every state this service's database holds, from its saga query API. */
-  const sagaCount = async () =>
-    Object.values(
-      ((await http().get('/sagas').expect(200)).body as { counts: Record<string, number> }).counts,
-    ).reduce((sum, count) => sum + count, 0);
 
   it('refuses to publish a courseware without media (409), starting no saga, and deletes it', async () => {
     const { id } = await create();

@@ -13,6 +13,7 @@ import { CoursewaresService } from './coursewares/coursewares.service';
 import { publishCoursewareSaga, retireCoursewareSaga } from './coursewares/publish-courseware.saga';
 import { CoursewareSchema1764201600000 } from './migrations/1764201600000-courseware-schema';
 import { CoursewareUploads1764806400000 } from './migrations/1764806400000-courseware-uploads';
+import { CoursewareIdempotencyKey1764892800000 } from './migrations/1764892800000-courseware-idempotency-key';
 import { OriginalsStorage } from './originals/originals-storage';
 
 @Module({})
@@ -28,7 +29,11 @@ export class CoursewareModule {
       imports: [
         HerdServiceModule.forService(config, {
           entities: [Courseware],
-          migrations: [CoursewareSchema1764201600000, CoursewareUploads1764806400000],
+          migrations: [
+            CoursewareSchema1764201600000,
+            CoursewareUploads1764806400000,
+            CoursewareIdempotencyKey1764892800000,
+          ],
           sagas: [publishCoursewareSaga, retireCoursewareSaga],
           mediaFolders: [options.storageDir],
           ...overrides,

@@ -52,6 +52,10 @@ export class Courseware {
   @Column({ name: 'saga_id', type: 'varchar', length: 36, nullable: true })
   sagaId: string | null;
 
+  /** The `Idempotency-Key` of the create that made it: a retried create finds this row. */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true, unique: true })
+  idempotencyKey: string | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;
 

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   Param,
   Post,
@@ -20,6 +21,7 @@ import {
   ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -27,6 +29,7 @@ import {
   ApiPayloadTooLargeResponse,
   ApiProduces,
   ApiTags,
+  ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -39,6 +42,7 @@ import { CreateCoursewareDto } from './dto/create-courseware.dto';
 
 const RENDITION_NAMES = [...RENDITIONS.audio, ...RENDITIONS.video];
 const id = uuidParam('id');
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 @ApiTags('coursewares')
 @Controller('coursewares')
@@ -51,11 +55,31 @@ export class CoursewaresController {
   @Post()
   @ApiOperation({ summary: 'Create a courseware (DRAFT); upload its media next' })
   @ApiCreatedResponse({ type: CoursewareView })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Sending the create again with the same key (its answer was lost) answers the courseware the first one made',
+  })
   @ApiBadRequestResponse({
     description: '`violations: [{ field, reason }]`; unknown fields refused',
   })
-  create(@Body() dto: CreateCoursewareDto): Promise<CoursewareView> {
-    return this.coursewares.create(dto);
+  @ApiUnprocessableEntityResponse({ description: 'the Idempotency-Key was used for another body' })
+  create(
+    @Body() dto: CreateCoursewareDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<CoursewareView> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'invalid request header',
+        violations: [
+          { field: 'Idempotency-Key', reason: 'must be 1 to 200 visible ASCII characters' },
+        ],
+      });
+    }
+    return this.coursewares.create(dto, idempotencyKey);
   }
 
   @Post(':id/source')
@@ -96,8 +120,12 @@ export class CoursewaresController {
   @ApiOperation({
     summary: 'Publish: the saga transcodes in the codec; poll for PUBLISHED or REJECTED',
   })
-  @ApiAcceptedResponse({ type: CoursewareView, description: 'PUBLISHING' })
-  @ApiConflictResponse({ description: 'not READY' })
+  @ApiAcceptedResponse({
+    type: CoursewareView,
+    description:
+      'PUBLISHING; one already PUBLISHING or PUBLISHED answers its state, starting nothing',
+  })
+  @ApiConflictResponse({ description: 'DRAFT or REJECTED: upload its media first' })
   publish(@Param('id', id) coursewareId: string): Promise<CoursewareView> {
     return this.coursewares.publish(coursewareId);
   }

@@ -5,6 +5,7 @@ import {
   Inject,
   Injectable,
   NotFoundException,
+  UnprocessableEntityException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -33,19 +34,40 @@ export class CoursewaresService {
     @Inject(OriginalsStorage) private readonly storage: OriginalsStorage,
   ) {}
 
-  async create(dto: CreateCoursewareDto): Promise<CoursewareView> {
+  /**
+   * With an idempotency key, a create sent again (its first answer lost with the instance that
+   * made it) finds the courseware the first one made instead of making a second; the same key
+   * with another body is refused (422).
+   */
+  async create(dto: CreateCoursewareDto, idempotencyKey?: string): Promise<CoursewareView> {
     const id = randomUUID();
-    await this.dataSource.getRepository(Courseware).insert({
-      id,
-      title: dto.title,
-      status: 'DRAFT',
-      kind: null,
-      source: null,
-      durationSeconds: null,
-      renditions: null,
-      sagaId: null,
-    });
-    return this.findOne(id);
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(Courseware)
+      .values({
+        id,
+        title: dto.title,
+        status: 'DRAFT',
+        kind: null,
+        source: null,
+        durationSeconds: null,
+        renditions: null,
+        sagaId: null,
+        idempotencyKey: idempotencyKey ?? null,
+      })
+      .orIgnore()
+      .execute();
+    if (!idempotencyKey) return this.findOne(id);
+    const made = await this.dataSource
+      .getRepository(Courseware)
+      .findOneByOrFail({ idempotencyKey });
+    if (made.title !== dto.title) {
+      throw new UnprocessableEntityException(
+        `Idempotency-Key ${JSON.stringify(idempotencyKey)} was used for another courseware`,
+      );
+    }
+    return this.view(made);
   }
 
   /**
@@ -84,10 +106,15 @@ export class CoursewaresService {
     }
   }
 
-  /** The row turns PUBLISHING and the saga's first command is written in one transaction. */
+  /**
+   * The row turns PUBLISHING and the saga's first command is written in one transaction. Publishing
+   * what is PUBLISHING or PUBLISHED already answers its state and starts nothing: a publish sent
+   * again after its answer was lost is no second saga.
+   */
   async publish(id: string): Promise<CoursewareView> {
     await withTransaction(this.dataSource, async (manager) => {
       const courseware = await this.lockedRow(manager, id);
+      if (courseware.status === 'PUBLISHING' || courseware.status === 'PUBLISHED') return;
       if (courseware.status !== 'READY' || !courseware.kind) {
         throw new ConflictException(
           `courseware ${id} is ${courseware.status}: upload its media first (POST /coursewares/${id}/source)`,

@@ -198,6 +198,14 @@ describe('ServiceHttpClient', () => {
     expect(response.instance.id).toBe('codec-2');
   });
 
+  it('resends a POST that carries an Idempotency-Key, as an idempotent request', async () => {
+    await instance('codec-1', json(500, {}));
+    await instance('codec-2', json(200, { ok: true }));
+    const response = await client().post('/x', {}, { headers: { 'Idempotency-Key': 'k-1' } });
+    expect(response.instance.id).toBe('codec-2');
+    expect(hits['codec-1']).toBe(1);
+  });
+
   it('returns 4xx as ServiceResponseError without retrying or charging the circuit', async () => {
     await instance('codec-1', json(404, { error: 'missing' }));
     await instance('codec-2', json(404, { error: 'missing' }));

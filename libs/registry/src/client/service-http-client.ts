@@ -129,7 +129,10 @@ export class ServiceHttpClient {
     method: string,
     attempt: (instance: ServiceInstance, signal: AbortSignal) => Promise<R>,
   ): Promise<R> {
-    const idempotent = request.idempotent ?? IDEMPOTENT.has(method);
+    const idempotent =
+      request.idempotent ??
+      (IDEMPOTENT.has(method) ||
+        Object.keys(request.headers ?? {}).some((h) => h.toLowerCase() === 'idempotency-key'));
     const deadlineMs = request.deadlineMs ?? this.options.deadlineMs;
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;

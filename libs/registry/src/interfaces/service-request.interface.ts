@@ -20,7 +20,8 @@ export interface ServiceRequest {
   signal?: AbortSignal;
   /**
    * May the request be sent again to another instance after it may have reached one?
-   * Default: true for GET, HEAD, OPTIONS, PUT, DELETE. A request that provably never left
+   * Default: true for GET, HEAD, OPTIONS, PUT, DELETE, and for a request with an
+   * `Idempotency-Key` header (the target answers a repeat as it answered the first). A request that provably never left
    * (connection refused or timed out, host unreachable, open circuit) is always tried on another
    * instance.
    */
