@@ -144,7 +144,7 @@ describe('the ranch: the herd on a real swarm', () => {
   }, 300_000);
 
   it('a SIGKILLed courseware task is invisible to the client: every call lands, every saga ends once', async () => {
-    const traffic = new PublishTraffic(ranch, 100);
+    const traffic = new PublishTraffic(ranch, 250);
     await sleep(2000);
     const [victim] = (await ranch.tasks('courseware')).filter((t) => t.Status.State === 'running');
     await ranch.docker.killContainer(
