@@ -99,30 +99,41 @@ describe('Prometheus discovering the herd through Consul', () => {
     expect(stdout).toContain('SUCCESS');
   });
 
-  it('scrapes every passing registered instance as an up target, labelled by service, version and instance', async () => {
+  it('discovers every passing registered instance as a target labelled by service, version and instance, and scrapes its members up', async () => {
     const ours = [`prom-member-1-${run}`, `prom-member-2-${run}`];
     const passing = await eventually('both members passing in Consul', async () => {
       const entries = await passingInstances(infra.consulUrl);
       const ids = entries.map((e) => e.Service.ID);
       return ours.every((id) => ids.includes(id)) ? entries : undefined;
     });
-    const targets = await eventually(
-      'every passing instance an up target',
+    // Suites running beside this one register and leave instances of their own (some without
+    // /metrics): each instance passing from the first look to the last must be a target, and
+    // this suite's members up.
+    const { targets, stable } = await eventually(
+      'every passing instance a target, both members up',
       async () => {
         const active = await activeTargets(base);
-        const up = passing.every((entry) =>
-          active.some((t) => t.labels.instance === entry.Service.ID && t.health === 'up'),
+        const still = new Set((await passingInstances(infra.consulUrl)).map((e) => e.Service.ID));
+        const stayed = passing.filter((entry) => still.has(entry.Service.ID));
+        const discovered = stayed.every((entry) =>
+          active.some((t) => t.labels.instance === entry.Service.ID),
         );
-        return up ? active : undefined;
+        const up = ours.every((id) =>
+          active.some((t) => t.labels.instance === id && t.health === 'up'),
+        );
+        return discovered && up ? { targets: active, stable: stayed } : undefined;
       },
       {
         timeoutMs: 90_000,
         abortIf: () => (prometheus.exitCode !== null ? `prometheus exited:\n${log}` : undefined),
         explain: async () =>
-          JSON.stringify(await activeTargets(base).catch(() => []), null, 1).slice(0, 3000),
+          JSON.stringify(
+            (await activeTargets(base).catch(() => [])).map((t) => [t.labels.instance, t.health]),
+          ),
       },
     );
-    for (const entry of passing) {
+    expect(stable.map((entry) => entry.Service.ID)).toEqual(expect.arrayContaining(ours));
+    for (const entry of stable) {
       const target = targets.find((t) => t.labels.instance === entry.Service.ID);
       expect(target?.labels).toMatchObject({
         job: 'herd',
