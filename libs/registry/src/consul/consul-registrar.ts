@@ -199,19 +199,24 @@ export class ConsulRegistrar {
   private async tick(): Promise<void> {
     const registration = this.registration;
     if (!registration) return;
-    try {
-      if (this.awaitingReady) await this.passOnceReady(registration);
-      if (Date.now() < this.nextKeepAt) return;
-      this.nextKeepAt = Date.now() + this.keepMs();
-      await this.keep(registration);
-    } catch (error) {
-      this.failures += 1;
-      if (this.failures === 1 || this.failures % 20 === 0) {
-        const message = error instanceof ConsulUnavailableError ? error.message : String(error);
-        this.logger.warn(
-          `keeping ${registration.id} registered failed ${this.failures}x: ${message}`,
-        );
-      }
+    // A failed promotion must not hold back the keep (the TTL heartbeat): each fails on its own.
+    if (this.awaitingReady) {
+      await this.passOnceReady(registration).catch((error: unknown) =>
+        this.failed(registration, error),
+      );
+    }
+    if (Date.now() < this.nextKeepAt) return;
+    this.nextKeepAt = Date.now() + this.keepMs();
+    await this.keep(registration).catch((error: unknown) => this.failed(registration, error));
+  }
+
+  private failed(registration: ServiceRegistration, error: unknown): void {
+    this.failures += 1;
+    if (this.failures === 1 || this.failures % 20 === 0) {
+      const message = error instanceof ConsulUnavailableError ? error.message : String(error);
+      this.logger.warn(
+        `keeping ${registration.id} registered failed ${this.failures}x: ${message}`,
+      );
     }
   }
 
