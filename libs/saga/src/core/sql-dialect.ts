@@ -1,5 +1,11 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
+/** One parameterised statement, numbered from `$1`. */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
 /** The tail of each SQLite DataSource's transaction queue. */
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 

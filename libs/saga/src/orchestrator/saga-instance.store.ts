@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { SqlDialect } from '../core/sql-dialect';
+import type { SqlDialect, SqlStatement } from '../core/sql-dialect';
 import { SagaInstanceEntity } from './saga-instance.entity';
 
 const COLUMNS = [
@@ -36,42 +36,40 @@ const MUTABLE = COLUMNS.filter(
 type Row = Record<(typeof COLUMNS)[number], unknown>;
 
 /**
- * The orchestrator's per-message reads and writes as plain SQL: they run for every reply, and
- * the query builder's per-statement work showed up in the benchmark. Same columns and JSON
+ * The orchestrator's per-message reads and writes as plain SQL, built once: they run for every
+ * reply, and the query builder's per-statement work showed up in the benchmark. The writes are
+ * statements for the outbox to run with the rows they send (one round trip). Same columns and JSON
  * encoding as SagaInstanceEntity, so repository reads (queries, lists) see the same rows.
  */
 export class SagaInstanceStore {
-  private readonly table: string;
+  private readonly insertSql: string;
+  private readonly lockSql: string;
+  private readonly updateSql: string;
 
-  constructor(private readonly dialect: SqlDialect) {
-    this.table = dialect.table(SagaInstanceEntity);
+  constructor(dialect: SqlDialect) {
+    const table = dialect.table(SagaInstanceEntity);
+    this.insertSql = `INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES (${dialect.params(COLUMNS.length)})`;
+    this.lockSql =
+      `SELECT ${COLUMNS.join(', ')} FROM ${table} WHERE id = ${dialect.param(1)}` +
+      (dialect.postgres ? ' FOR UPDATE' : '');
+    const set = MUTABLE.map((c, i) => `${c} = ${dialect.param(i + 1)}`).join(', ');
+    this.updateSql = `UPDATE ${table} SET ${set} WHERE id = ${dialect.param(MUTABLE.length + 1)}`;
   }
 
-  async insert(manager: EntityManager, instance: SagaInstanceEntity): Promise<void> {
+  insert(instance: SagaInstanceEntity): SqlStatement {
     const row = toRow(instance);
-    await manager.query(
-      `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES (${this.dialect.params(COLUMNS.length)})`,
-      COLUMNS.map((c) => row[c]),
-    );
+    return { sql: this.insertSql, params: COLUMNS.map((c) => row[c]) };
   }
 
   /** Loads and row-locks (PostgreSQL) the instance until the transaction ends. */
   async lock(manager: EntityManager, id: string): Promise<SagaInstanceEntity | undefined> {
-    const lock = this.dialect.postgres ? ' FOR UPDATE' : '';
-    const rows: Row[] = await manager.query(
-      `SELECT ${COLUMNS.join(', ')} FROM ${this.table} WHERE id = ${this.dialect.param(1)}${lock}`,
-      [id],
-    );
+    const rows: Row[] = await manager.query(this.lockSql, [id]);
     return rows[0] && fromRow(rows[0]);
   }
 
-  async update(manager: EntityManager, instance: SagaInstanceEntity): Promise<void> {
+  update(instance: SagaInstanceEntity): SqlStatement {
     const row = toRow(instance);
-    const set = MUTABLE.map((c, i) => `${c} = ${this.dialect.param(i + 1)}`).join(', ');
-    await manager.query(
-      `UPDATE ${this.table} SET ${set} WHERE id = ${this.dialect.param(MUTABLE.length + 1)}`,
-      [...MUTABLE.map((c) => row[c]), instance.id],
-    );
+    return { sql: this.updateSql, params: [...MUTABLE.map((c) => row[c]), instance.id] };
   }
 }
 

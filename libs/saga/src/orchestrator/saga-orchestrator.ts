@@ -6,6 +6,7 @@ import type { SagaDefinition } from '../core/saga-definition';
 import type { SagaDefinitionRegistry } from '../core/saga-definition.registry';
 import { isTraceparent, newTraceparent, type SagaEnvelope } from '../core/saga-envelope';
 import { SAGA_STATES, type SagaState } from '../core/saga-state';
+import type { SqlStatement } from '../core/sql-dialect';
 import { SagaStateMachine, type Transition } from '../core/saga-state-machine';
 import { PoisonMessageError } from '../errors/poison-message.error';
 import { SagaNotFoundError } from '../errors/saga-not-found.error';
@@ -89,12 +90,23 @@ export class SagaOrchestrator {
     const work = async (manager: EntityManager, route: OutboxRoute) => {
       const transition = await this.machine(definition).start(instance, manager);
       instance.history.push(...transition.history);
-      await this.store.insert(manager, instance);
-      return this.emit(manager, definition, instance, transition, route);
+      return this.emit(
+        manager,
+        definition,
+        instance,
+        transition,
+        route,
+        this.store.insert(instance),
+      );
     };
     if (options.manager) {
       // Only the caller knows when its transaction commits: NOTIFY wakes the relays then.
       await work(options.manager, 'notify');
+    } else if (this.postgres && definition.steps[0]?.kind === 'remote') {
+      // No local step runs before the first command, so the instance and that command are one
+      // statement (see Outbox.write), atomic without a transaction around it: one round trip.
+      this.committed(await work(this.dataSource.manager, 'eager'));
+      if (instance.state !== 'RUNNING') this.notify([change(instance, 'RUNNING')]);
     } else {
       // A new saga has no earlier row that its first command could overtake.
       this.committed(await this.outbox.dialect.transaction((manager) => work(manager, 'eager')));
@@ -316,8 +328,14 @@ export class SagaOrchestrator {
   ): Promise<WrittenMessage[]> {
     instance.updatedAt = Date.now();
     instance.history.push(...transition.history);
-    await this.store.update(manager, instance);
-    const written = await this.emit(manager, definition, instance, transition, route);
+    const written = await this.emit(
+      manager,
+      definition,
+      instance,
+      transition,
+      route,
+      this.store.update(instance),
+    );
     if (before !== instance.state) {
       const labels = { saga: definition.name };
       if (instance.state === 'COMPLETED') this.metrics.completed.inc(labels);
@@ -333,6 +351,8 @@ export class SagaOrchestrator {
     instance: SagaInstanceEntity,
     transition: Transition,
     route: OutboxRoute,
+    /** The instance's own write, sent with the commands. */
+    instanceWrite: SqlStatement,
   ): Promise<WrittenMessage[]> {
     for (const step of transition.steps) {
       this.metrics.stepDuration.observe(
@@ -361,6 +381,7 @@ export class SagaOrchestrator {
         } satisfies SagaEnvelope,
       })),
       route === 'notify' ? { notify: true } : route === 'eager' ? { leaseMs: this.leaseMs } : {},
+      instanceWrite,
     );
   }
 

@@ -2,14 +2,22 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import { KafkaReceiver } from '@dbos-inc/kafkajs-receive';
 import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
 import { Pool } from 'pg';
+import { roleEnv, roleReady, runRole } from './role-process';
 
 /**
  * The participant of the DBOS peer, in its own process as a second service would be: a DBOS Kafka
  * consumer whose workflow writes the business row and sends the reply, each as a durable step.
- * Env: RUN, BROKERS, PG_URL, LEDGER_SCHEMA, COMMANDS, REPLIES, POOL_SIZE.
  */
-async function main(): Promise<void> {
-  const env = process.env as Record<string, string>;
+runRole(async () => {
+  const env = roleEnv(
+    'RUN',
+    'BROKERS',
+    'PG_URL',
+    'LEDGER_SCHEMA',
+    'COMMANDS',
+    'REPLIES',
+    'POOL_SIZE',
+  );
   const poolSize = Number(env.POOL_SIZE);
   const ledger = new Pool({
     connectionString: env.PG_URL,
@@ -62,10 +70,9 @@ async function main(): Promise<void> {
     logLevel: 'error',
   });
   await DBOS.launch();
-  process.stdout.write('READY\n');
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
+  roleReady(async () => {
+    await DBOS.shutdown();
+    await producer.disconnect();
+    await ledger.end();
+  });
 });

@@ -1,10 +1,8 @@
-import { resolve } from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { KafkaReceiver } from '@dbos-inc/kafkajs-receive';
-import { createTestTopics, eventually, spawnTypeScript } from '@herd/testing';
+import { createTestTopics } from '@herd/testing';
 import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
-
-const PARTICIPANT = resolve(__dirname, 'dbos-participant.ts');
+import { startRoleProcess } from './role-process';
 
 /**
  * The same two-service flow written the way a user of DBOS Transact would: a durable workflow
@@ -33,27 +31,15 @@ export async function dbosPeer(options: {
   );
   await admin.disconnect();
 
-  const lines: string[] = [];
-  const participant = spawnTypeScript(PARTICIPANT, {
-    env: {
-      RUN: run,
-      BROKERS: brokers.join(','),
-      PG_URL: url,
-      LEDGER_SCHEMA: options.ledgerSchema,
-      COMMANDS: commands,
-      REPLIES: replies,
-      POOL_SIZE: String(options.poolSize),
-    },
+  const participant = await startRoleProcess('dbos-participant.ts', {
+    RUN: run,
+    BROKERS: brokers.join(','),
+    PG_URL: url,
+    LEDGER_SCHEMA: options.ledgerSchema,
+    COMMANDS: commands,
+    REPLIES: replies,
+    POOL_SIZE: String(options.poolSize),
   });
-  participant.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n')));
-  participant.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
-  await eventually(
-    'the DBOS participant to start',
-    async () => lines.includes('READY') || undefined,
-    {
-      abortIf: () => (participant.exitCode === null ? undefined : lines.join('\n')),
-    },
-  );
 
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
@@ -101,6 +87,7 @@ export async function dbosPeer(options: {
   await DBOS.launch();
 
   return {
+    participant,
     runOne: async () => {
       const handle = await DBOS.startWorkflow(saga)();
       await handle.getResult();
@@ -112,7 +99,7 @@ export async function dbosPeer(options: {
     close: async () => {
       await DBOS.shutdown();
       await producer.disconnect();
-      participant.kill('SIGTERM');
+      await participant.stop();
     },
   };
 }
