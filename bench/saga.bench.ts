@@ -82,6 +82,7 @@ class Tally {
   private rounds = 0;
   private sagas = 0;
   private cpuMs = 0;
+  private participantCpuMs = 0;
   private readonly latencies: number[] = [];
 
   async measure(system: SagaSystem, round: () => Promise<LoadResult>): Promise<void> {
@@ -89,7 +90,9 @@ class Tally {
     const participantBefore = system.participant.cpuMs();
     const result = await round();
     const cpu = process.cpuUsage(cpuBefore);
-    this.cpuMs += (cpu.user + cpu.system) / 1000 + system.participant.cpuMs() - participantBefore;
+    const participantCpu = system.participant.cpuMs() - participantBefore;
+    this.cpuMs += (cpu.user + cpu.system) / 1000 + participantCpu;
+    this.participantCpuMs += participantCpu;
     this.perSecond = (this.perSecond * this.rounds + result.perSecond) / (this.rounds + 1);
     this.rounds += 1;
     this.sagas += result.latencies.length;
@@ -98,6 +101,11 @@ class Tally {
 
   get cpuMsPerSaga(): number {
     return this.cpuMs / this.sagas;
+  }
+
+  /** CPU per saga, both processes and the participant's, for the progress lines. */
+  get cpu(): string {
+    return `${this.cpuMsPerSaga.toFixed(2)} ms CPU (participant ${(this.participantCpuMs / this.sagas).toFixed(2)})`;
   }
 
   sorted(): number[] {
@@ -259,7 +267,7 @@ const scenario: BenchScenario = async (progress) => {
       }
       best = Math.max(best, measured.perSecond);
       progress(
-        `c=${concurrency}: herd ${measured.perSecond.toFixed(1)}/s, floor ${baseline.perSecond.toFixed(1)}/s, DBOS ${dbos.perSecond.toFixed(1)}/s`,
+        `c=${concurrency}: herd ${measured.perSecond.toFixed(1)}/s, ${measured.cpu}; floor ${baseline.perSecond.toFixed(1)}/s, ${baseline.cpu}; DBOS ${dbos.perSecond.toFixed(1)}/s`,
       );
       const at = (sorted: number[], p: number) => percentile(sorted, p);
       metrics.push(

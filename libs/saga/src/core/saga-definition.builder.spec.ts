@@ -2,7 +2,7 @@ import { SagaDefinitionError } from '../errors/saga-definition.error';
 import { PoisonMessageError } from '../errors/poison-message.error';
 import { SagaDefinitionRegistry } from './saga-definition.registry';
 import { defineSaga } from './saga-definition.builder';
-import { decodeEnvelope, newTraceparent } from './saga-envelope';
+import { decodeEnvelope, isTraceparent, newTraceparent } from './saga-envelope';
 
 describe('defineSaga', () => {
   const step = { channel: 'c', command: 'x', payload: () => ({}) };
@@ -97,5 +97,14 @@ describe('decodeEnvelope', () => {
   ])('treats %s as poison', (_case, raw, message) => {
     expect(() => decodeEnvelope(raw)).toThrow(PoisonMessageError);
     expect(() => decodeEnvelope(raw)).toThrow(message);
+  });
+});
+
+describe('newTraceparent', () => {
+  it('gives well-formed, distinct trace and span ids, past a refill of its entropy pool', () => {
+    const made = Array.from({ length: 1000 }, () => newTraceparent());
+    expect(made.every((t) => isTraceparent(t))).toBe(true);
+    expect(new Set(made.map((t) => t.slice(3, 35))).size).toBe(made.length);
+    expect(new Set(made.map((t) => t.slice(36, 52))).size).toBe(made.length);
   });
 });

@@ -6,6 +6,9 @@ export interface SqlStatement {
   readonly params: readonly unknown[];
 }
 
+/** Parameter lists ending at most here are kept: a few rows per statement, as on the hot path. */
+const MAX_KEPT_PARAM = 100;
+
 /** The tail of each SQLite DataSource's transaction queue. */
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 
@@ -15,6 +18,9 @@ const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
  */
 export class SqlDialect {
   readonly postgres: boolean;
+  /** Quoted table names: asked for on every message. */
+  private readonly tables = new Map<EntityTarget<ObjectLiteral>, string>();
+  private readonly paramLists = new Map<string, string>();
 
   constructor(private readonly dataSource: DataSource) {
     this.postgres = dataSource.options.type === 'postgres';
@@ -36,16 +42,27 @@ export class SqlDialect {
     return this.postgres ? `$${index}` : '?';
   }
 
+  /** `$from, ..., $(from + count - 1)`; the lists of the hot path's statements are kept. */
   params(count: number, from = 1): string {
-    return Array.from({ length: count }, (_, i) => this.param(from + i)).join(', ');
+    const key = `${count}:${from}`;
+    let list = this.paramLists.get(key);
+    if (list === undefined) {
+      list = Array.from({ length: count }, (_, i) => this.param(from + i)).join(', ');
+      if (from + count <= MAX_KEPT_PARAM) this.paramLists.set(key, list);
+    }
+    return list;
   }
 
   table(entity: EntityTarget<ObjectLiteral>): string {
-    const { tablePath } = this.dataSource.getMetadata(entity);
-    return tablePath
-      .split('.')
-      .map((part) => this.dataSource.driver.escape(part))
-      .join('.');
+    let table = this.tables.get(entity);
+    if (table === undefined) {
+      table = this.tablePath(entity)
+        .split('.')
+        .map((part) => this.dataSource.driver.escape(part))
+        .join('.');
+      this.tables.set(entity, table);
+    }
+    return table;
   }
 
   tablePath(entity: EntityTarget<ObjectLiteral>): string {

@@ -228,28 +228,30 @@ export class KafkaSagaTransport implements SagaTransport {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } =
       payload;
     const beat = this.options.heartbeatIntervalMs ?? SAGA_DEFAULTS.heartbeatIntervalMs;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      const incoming: IncomingMessage = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: message.offset,
-        key: message.key ? message.key.toString() : null,
-        value: message.value,
-        headers: stringHeaders(message.headers),
-      };
-      // Heartbeats keep flowing while a long handler runs, so the group does not rebalance.
-      const timer = setInterval(() => void heartbeat().catch(() => undefined), beat);
-      try {
-        await handler(incoming);
-      } catch (error) {
-        if (!(error instanceof PoisonMessageError)) throw error;
-        await this.deadLetter(incoming, error);
-      } finally {
-        clearInterval(timer);
+    // Heartbeats keep flowing while a long handler runs, so the group does not rebalance.
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), beat);
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const incoming: IncomingMessage = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key ? message.key.toString() : null,
+          value: message.value,
+          headers: stringHeaders(message.headers),
+        };
+        try {
+          await handler(incoming);
+        } catch (error) {
+          if (!(error instanceof PoisonMessageError)) throw error;
+          await this.deadLetter(incoming, error);
+        }
+        resolveOffset(message.offset);
+        await heartbeat();
       }
-      resolveOffset(message.offset);
-      await heartbeat();
+    } finally {
+      clearInterval(timer);
     }
     await commitOffsetsIfNecessary();
   }
