@@ -48,7 +48,7 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
   });
 
   afterAll(async () => {
-    const topics = [channel, relayTopic, `order-${run}.saga-replies`];
+    const topics = [channel, relayTopic, `${relayTopic}.backlog`, `order-${run}.saga-replies`];
     await admin
       .deleteTopics({ topics: [...topics, ...topics.map(deadLetterTopic)] })
       .catch(() => undefined);
@@ -131,21 +131,6 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
 
   it('lets a second relay take no row of a saga whose earlier row is still being published, and publishes each row once', async () => {
     const outbox = new Outbox(orchestratorDb);
-    const envelope = (sagaId: string): SagaEnvelope => ({
-      envelope: SAGA_ENVELOPE_VERSION,
-      id: randomUUID(),
-      kind: 'command',
-      type: 'order.apply',
-      sagaId,
-      sagaType: 'relay-order',
-      definitionVersion: 1,
-      timestamp: Date.now(),
-      correlationId: sagaId,
-      causationId: null,
-      traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
-      replyTo: 'nowhere',
-      payload: null,
-    });
     const write = (envelopes: SagaEnvelope[]) =>
       orchestratorDb.transaction((manager) =>
         outbox.write(
@@ -156,8 +141,8 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
     const slow = randomUUID();
     const other = randomUUID();
     // 8 rows of one saga; relays claim up to 4 rows at a time.
-    const slowRows = Array.from({ length: 8 }, () => envelope(slow));
-    const otherRows = Array.from({ length: 4 }, () => envelope(other));
+    const slowRows = Array.from({ length: 8 }, () => relayEnvelope(slow));
+    const otherRows = Array.from({ length: 4 }, () => relayEnvelope(other));
     await write(slowRows);
     const firstRow = slowRows[0]?.id;
     let holding = false;
@@ -208,9 +193,74 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
     }
   }, 60_000);
 
+  it('keeps each saga’s order and publishes each row once while a backlog runs two claim cycles at once', async () => {
+    const outbox = new Outbox(orchestratorDb);
+    const topic = `${relayTopic}.backlog`;
+    const sagas = Array.from({ length: 20 }, () => randomUUID());
+    // Five rows per saga, written round-robin so every batch holds rows of many sagas.
+    const rows = Array.from({ length: 5 }, () =>
+      sagas.map((sagaId) => relayEnvelope(sagaId)),
+    ).flat();
+    await orchestratorDb.transaction((manager) =>
+      outbox.write(
+        manager,
+        rows.map((envelope) => ({ topic, envelope })),
+      ),
+    );
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const transport = new InterceptedTransport(kafka(`relay-backlog-${run}`));
+    transport.beforePublish = async () => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      // Long enough for the other cycle's claim to run meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      inFlight -= 1;
+    };
+    const runtime = new SagaRuntime({
+      dataSource: orchestratorDb,
+      serviceName: `relay-backlog-${run}`,
+      transport,
+      relay: { pollIntervalMs: 100, batchSize: 4 },
+    });
+    runtimes.push(runtime);
+    await createTestTopics(admin, [{ topic, numPartitions: 3 }]);
+    await runtime.start();
+    await eventually('every row to be published', async () =>
+      transport.published.length >= rows.length ? true : undefined,
+    );
+
+    expect(mostInFlight).toBe(2);
+    expect([...transport.published].sort()).toEqual(rows.map((e) => e.id).sort());
+    const received = await readTopic(topic, rows.length);
+    for (const sagaId of sagas) {
+      expect(received.filter((m) => m.key === sagaId).map((m) => m.id)).toEqual(
+        rows.filter((e) => e.sagaId === sagaId).map((e) => e.id),
+      );
+    }
+  }, 60_000);
+
+  function relayEnvelope(sagaId: string): SagaEnvelope {
+    return {
+      envelope: SAGA_ENVELOPE_VERSION,
+      id: randomUUID(),
+      kind: 'command',
+      type: 'order.apply',
+      sagaId,
+      sagaType: 'relay-order',
+      definitionVersion: 1,
+      timestamp: Date.now(),
+      correlationId: sagaId,
+      causationId: null,
+      traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+      replyTo: 'nowhere',
+      payload: null,
+    };
+  }
+
   async function readTopic(topic: string, count: number): Promise<{ key: string; id: string }[]> {
     const consumer = new Kafka({ brokers: env.kafkaBrokers, logLevel: logLevel.NOTHING }).consumer({
-      groupId: `order-reader-${run}`,
+      groupId: `order-reader-${topic}`,
     });
     const received: { key: string; id: string }[] = [];
     await consumer.connect();
@@ -229,7 +279,7 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
       );
     } finally {
       await consumer.disconnect();
-      await admin.deleteGroups([`order-reader-${run}`]).catch(() => undefined);
+      await admin.deleteGroups([`order-reader-${topic}`]).catch(() => undefined);
     }
     return received;
   }

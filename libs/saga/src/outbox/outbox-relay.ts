@@ -56,6 +56,8 @@ export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private claimDue = true;
+  /** The last claim cycle filled its batch: more rows are waiting. */
+  private backlog = false;
   private eager: WrittenMessage[] = [];
   /** Leased rows whose publish failed wait for their lease: the lag must not read 0 meanwhile. */
   private eagerFailing = false;
@@ -247,7 +249,7 @@ export class OutboxRelay {
         this.claimDue = false;
         try {
           // Rows held back behind an earlier row of their saga may be free now.
-          if ((await this.publishBatch()) > 0) this.claimDue = true;
+          if ((await this.claimCycles()) > 0) this.claimDue = true;
           this.lastError = null;
         } catch (error) {
           this.lastError = error as Error;
@@ -259,6 +261,24 @@ export class OutboxRelay {
       }
       if (await this.sleep(this.options.pollIntervalMs)) this.claimDue = true;
     }
+  }
+
+  /**
+   * One claim cycle; two at once while a backlog fills whole batches (PostgreSQL), so one
+   * cycle's claim runs while the other's rows are with the broker. They are two relays sharing the
+   * table: `SKIP LOCKED` keeps their rows apart, and a row waits while an earlier row of its saga is
+   * claimed and unsent, so the per-saga order holds.
+   */
+  private async claimCycles(): Promise<number> {
+    const cycles = this.backlog && this.outbox.dialect.postgres ? 2 : 1;
+    const results = await Promise.allSettled(
+      Array.from({ length: cycles }, () => this.publishBatch()),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const published = results.map((r) => (r as PromiseFulfilledResult<number>).value);
+    this.backlog = published.some((count) => count === this.options.batchSize);
+    return published.reduce((sum, count) => sum + count, 0);
   }
 
   private async publishEager(): Promise<void> {
