@@ -211,15 +211,18 @@ export class OutboxRelay {
     const columns = 'id, topic, message_key, message_id, headers, value, created_at, attempts';
     const due = '(retry_at IS NULL OR retry_at <= $1)';
     if (dialect.postgres) {
-      // Wrapped in a CTE so TypeORM returns the rows (a bare UPDATE yields [rows, count]).
+      // Wrapped in a CTE so TypeORM returns the rows (a bare UPDATE yields [rows, count]). The ids
+      // are an array, not `IN (subquery)`, which the planner may join with a scan of the whole
+      // table, sent rows kept for retention included (psql, 500 of 20,000 rows: 6-7.7 ms against
+      // 3.5 ms).
       const rows: OutboxRow[] = await manager.query(
-        `WITH claimed AS (UPDATE ${table} SET sent_at = $1 WHERE id IN (SELECT id FROM ${table} o` +
+        `WITH claimed AS (UPDATE ${table} SET sent_at = $1 WHERE id = ANY(ARRAY(SELECT id FROM ${table} o` +
           ` WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $1) AND ${due}` +
           // Per saga (key), only the oldest unsent row may leave: a row behind one that another
           // relay holds, or that waits for its lease, stays until that one is sent.
           ` AND NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.message_key = o.message_key` +
           ` AND e.sent_at IS NULL AND e.id < o.id)` +
-          ` ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)` +
+          ` ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED))` +
           ` RETURNING ${columns}) SELECT * FROM claimed`,
         [Date.now(), this.options.batchSize],
       );
