@@ -1,8 +1,7 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { KafkaReceiver } from '@dbos-inc/kafkajs-receive';
-import { createTestTopics } from '@herd/testing';
 import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
-import { startRoleProcess } from './role-process';
+import { createSystemTopics, startRoleProcess } from './role-process';
 
 /**
  * The same two-service flow written the way a user of DBOS Transact would: a durable workflow
@@ -23,13 +22,7 @@ export async function dbosPeer(options: {
   const commands = `herd-bench.dbos.${run}`;
   const replies = `herd-bench.dbos-replies.${run}`;
   const kafka = new Kafka({ brokers, clientId: `dbos-orders-${run}`, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTestTopics(
-    admin,
-    [commands, replies].map((topic) => ({ topic, numPartitions: options.partitions })),
-  );
-  await admin.disconnect();
+  await createSystemTopics(brokers, [commands, replies], options.partitions);
 
   const participant = await startRoleProcess('dbos-participant.ts', {
     RUN: run,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createTestTopics } from '@herd/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
-import { startRoleProcess } from './role-process';
+import { createSystemTopics, startRoleProcess } from './role-process';
 
 interface FloorMessage {
   readonly topic: string;
@@ -185,14 +184,7 @@ export async function handWritten(
 ) {
   const { run } = options;
   const { commands, replies } = topicsOf(run);
-  const kafka = new Kafka({ brokers: options.brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTestTopics(
-    admin,
-    [commands, replies].map((topic) => ({ topic, numPartitions: options.partitions })),
-  );
-  await admin.disconnect();
+  await createSystemTopics(options.brokers, [commands, replies], options.partitions);
   const participant = await startRoleProcess('floor-participant.ts', {
     RUN: run,
     BROKERS: options.brokers.join(','),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { eventually, spawnTypeScript } from '@herd/testing';
+import { createTestTopics, eventually, spawnTypeScript } from '@herd/testing';
+import { Kafka, logLevel } from 'kafkajs';
 
 /** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ). */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -80,4 +81,22 @@ export function roleEnv<K extends string>(...names: K[]): Record<K, string> {
     K,
     string
   >;
+}
+
+/** Creates a system's command and reply topics, before either of its roles starts. */
+export async function createSystemTopics(
+  brokers: string[],
+  topics: string[],
+  partitions: number,
+): Promise<void> {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await createTestTopics(
+      admin,
+      topics.map((topic) => ({ topic, numPartitions: partitions })),
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
