@@ -102,14 +102,16 @@ export class SagaOrchestrator {
     if (options.manager) {
       // Only the caller knows when its transaction commits: NOTIFY wakes the relays then.
       await work(options.manager, 'notify');
-    } else if (this.postgres && definition.steps[0]?.kind === 'remote') {
-      // No local step runs before the first command, so the instance and that command are one
-      // statement (see Outbox.write), atomic without a transaction around it: one round trip.
-      this.committed(await work(this.dataSource.manager, 'eager'));
-      if (instance.state !== 'RUNNING') this.notify([change(instance, 'RUNNING')]);
     } else {
-      // A new saga has no earlier row that its first command could overtake.
-      this.committed(await this.outbox.dialect.transaction((manager) => work(manager, 'eager')));
+      // A new saga has no earlier row that its first command could overtake. When no local step
+      // runs before that command, the instance and the command are one statement (see
+      // Outbox.write), atomic without a transaction around it: one round trip.
+      const oneStatement = this.postgres && definition.steps[0]?.kind === 'remote';
+      this.committed(
+        oneStatement
+          ? await work(this.dataSource.manager, 'eager')
+          : await this.outbox.dialect.transaction((manager) => work(manager, 'eager')),
+      );
       if (instance.state !== 'RUNNING') this.notify([change(instance, 'RUNNING')]);
     }
     this.metrics.started.inc({ saga: definition.name });

@@ -7,8 +7,9 @@ import type { DataSource } from 'typeorm';
 import type { SagaEnvelope } from '../core/saga-envelope';
 import { SagaOptionsError } from '../errors/saga-options.error';
 import { SagaRuntime } from '../saga-runtime';
-import { SAGA_ENVELOPE_VERSION, SAGA_HEADERS } from '../saga.constants';
+import { SAGA_HEADERS } from '../saga.constants';
 import { PgTestSchema } from '../testing/pg-test-schema';
+import { testCommandEnvelope } from '../testing/test-envelope';
 import { KafkaSagaTransport } from '../transport/kafka/kafka-saga.transport';
 import { Outbox } from './outbox';
 import { OutboxMessageEntity } from './outbox-message.entity';
@@ -47,21 +48,8 @@ describe('outbox rows the broker refuses', () => {
     Logger.overrideLogger(new ConsoleLogger());
   });
 
-  const envelope = (sagaId: string, size = 10): SagaEnvelope => ({
-    envelope: SAGA_ENVELOPE_VERSION,
-    id: randomUUID(),
-    kind: 'command',
-    type: 'test.command',
-    sagaId,
-    sagaType: 'refused',
-    definitionVersion: 1,
-    timestamp: Date.now(),
-    correlationId: sagaId,
-    causationId: null,
-    traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
-    replyTo: 'nowhere',
-    payload: 'x'.repeat(size),
-  });
+  const envelope = (sagaId: string, size = 10): SagaEnvelope =>
+    testCommandEnvelope(sagaId, { sagaType: 'refused', payload: 'x'.repeat(size) });
 
   it('parks a refused row after its attempts, publishes the others, and replays it once fixed', async () => {
     const outbox = new Outbox(db);

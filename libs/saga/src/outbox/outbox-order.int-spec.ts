@@ -6,10 +6,11 @@ import { defineSaga } from '../core/saga-definition.builder';
 import type { SagaEnvelope } from '../core/saga-envelope';
 import { TERMINAL_SAGA_STATES } from '../core/saga-state';
 import { SagaRuntime } from '../saga-runtime';
-import { SAGA_ENVELOPE_VERSION, SAGA_HEADERS } from '../saga.constants';
+import { SAGA_HEADERS } from '../saga.constants';
 import { InterceptedTransport } from '../testing/intercepted-transport';
 import { LedgerEntryEntity } from '../testing/ledger-entry.entity';
 import { PgTestSchema } from '../testing/pg-test-schema';
+import { testCommandEnvelope } from '../testing/test-envelope';
 import { KafkaSagaTransport } from '../transport/kafka/kafka-saga.transport';
 import { deadLetterTopic } from '../transport/saga-transport';
 import { Outbox } from './outbox';
@@ -241,21 +242,7 @@ describe('outbox order per saga (real Kafka and PostgreSQL)', () => {
   }, 60_000);
 
   function relayEnvelope(sagaId: string): SagaEnvelope {
-    return {
-      envelope: SAGA_ENVELOPE_VERSION,
-      id: randomUUID(),
-      kind: 'command',
-      type: 'order.apply',
-      sagaId,
-      sagaType: 'relay-order',
-      definitionVersion: 1,
-      timestamp: Date.now(),
-      correlationId: sagaId,
-      causationId: null,
-      traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
-      replyTo: 'nowhere',
-      payload: null,
-    };
+    return testCommandEnvelope(sagaId, { type: 'order.apply', sagaType: 'relay-order' });
   }
 
   async function readTopic(topic: string, count: number): Promise<{ key: string; id: string }[]> {

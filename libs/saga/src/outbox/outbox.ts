@@ -71,10 +71,9 @@ export class Outbox {
     before?: SqlStatement,
   ): Promise<WrittenMessage[]> {
     const { postgres } = this.dialect;
-    if (before && (messages.length === 0 || !postgres)) {
-      await manager.query(before.sql, [...before.params]);
-      before = undefined;
-    }
+    // SQLite has no data-modifying CTE: there, and with no rows to add, `before` runs alone.
+    const prefix = postgres && messages.length > 0 ? before : undefined;
+    if (before && !prefix) await manager.query(before.sql, [...before.params]);
     if (messages.length === 0) return [];
     const now = Date.now();
     const leased = options.leaseMs !== undefined && postgres;
@@ -87,15 +86,15 @@ export class Outbox {
     // given here, safe because SQLite has one writer at a time.
     const firstId = postgres ? undefined : await this.nextSqliteId(manager);
     const columns = firstId === undefined ? 8 : 9;
-    const offset = before ? before.params.length + 1 : 1;
+    const offset = prefix ? prefix.params.length + 1 : 1;
     const inserted: { id: number | string }[] = await manager.query(
-      (before ? `WITH saga AS (${before.sql}) ` : '') +
+      (prefix ? `WITH saga AS (${prefix.sql}) ` : '') +
         `INSERT INTO ${this.table} (topic, message_key, message_id, headers, value, created_at,` +
         ` sent_at, lease_until${firstId === undefined ? '' : ', id'}) VALUES ` +
         rows.map((_, i) => `(${this.dialect.params(columns, i * columns + offset)})`).join(', ') +
         ' RETURNING id',
       [
-        ...(before?.params ?? []),
+        ...(prefix?.params ?? []),
         ...rows.flatMap((r, i) => [
           r.topic,
           r.key,
